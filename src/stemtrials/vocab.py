@@ -152,7 +152,8 @@ def date_type(text: str | None) -> DateType | None:
     k = s.lower()
     if k.startswith("actual"):
         return "actual"
-    if k.startswith(("anticipated", "estimated", "expected", "planned")):
+    # "Estimate" is legacy XML's study_first_posted type="Estimate".
+    if k.startswith(("anticipated", "estimate", "expected", "planned")):
         return "estimated"
     return None
 
@@ -329,6 +330,7 @@ _DESIGN_SYNONYMS = {
     "health_services_research": "health_services_research",
     "basic_science": "basic_science",
     "device_feasibility": "device_feasibility",
+    "ect": "educational_counseling_training",  # v2's abbreviation of "Educational/Counseling/Training"
 }
 
 
@@ -341,11 +343,24 @@ def design_value(text: str | None) -> str | None:
     k = _key(s)
     if k in _DESIGN_SYNONYMS:
         return _DESIGN_SYNONYMS[k]
+    if k in _DESIGN_CANONICAL:
+        return k
+    # Pre-2017 CT.gov wording: "Double Blind (Subject, Investigator)", "Single Blind (Outcomes Assessor)".
+    m = re.match(r"(single|double|triple|quadruple)_blind(_|$)", k)
+    if m:
+        return m[1]
     for masking in ("none", "single", "double", "triple", "quadruple"):
         if k.startswith(masking + "_") and "blind" not in k[len(masking) :][:7]:
             return masking
     return k or None
 
+
+_DESIGN_CANONICAL = {
+    "not_applicable", "randomized", "non_randomized", "single_group", "parallel", "crossover", "factorial",
+    "sequential", "none", "single", "double", "triple", "quadruple", "treatment", "prevention", "diagnostic",
+    "supportive_care", "screening", "health_services_research", "basic_science", "device_feasibility", "other",
+    "ecologic_or_community", "educational_counseling_training",
+}
 
 _INTERVENTION_TYPES = {
     "drug", "device", "biological", "procedure", "radiation", "behavioral", "genetic", "dietary_supplement",
@@ -390,26 +405,25 @@ _BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)、]|[a-z][.)]|\(\d{1,2}\)|\([
 def split_criteria(text: str | None) -> tuple[list[str], list[str]]:
     """Split free-text eligibility criteria into inclusion and exclusion items.
 
-    Items are the bullet or numbered lines under 'Inclusion Criteria' / 'Exclusion Criteria' headings; continuation
-    lines join the item above. Text without headings is taken as inclusion criteria. Empty bullets are dropped.
+    Items are the bullet or numbered lines under 'Inclusion Criteria' / 'Exclusion Criteria' headings. A line
+    continues the item above it when it directly follows it (no blank line) and is either indented deeper than the
+    item's first line (legacy XML wraps text that way) or starts in lower case; other lines are items of their own.
+    Text without headings is taken as inclusion criteria. Empty bullets are dropped.
     """
-    s = clean(text)
-    if s is None:
+    if text is None or not str(text).strip():
         return [], []
     incl: list[str] = []
     excl: list[str] = []
     current = incl
-    open_item = False
-    for raw_line in s.replace("\r", "").split("\n"):
-        line = raw_line.strip()
+    open_indent: int | None = None  # indentation of the item the next line may continue; None = closed
+    for raw_line in str(text).replace("\r", "").replace("\t", "    ").split("\n"):
+        line = clean(raw_line) or ""
+        indent = len(raw_line) - len(raw_line.lstrip(" \u00a0"))
         if not line:
-            open_item = False
+            open_indent = None
             continue
-        if _INCL.match(line):
-            current, open_item = incl, False
-            continue
-        if _EXCL.match(line):
-            current, open_item = excl, False
+        if _INCL.match(line) or _EXCL.match(line):
+            current, open_indent = (incl if _INCL.match(line) else excl), None
             continue
         m = _INLINE.match(line)
         if m:
@@ -418,12 +432,14 @@ def split_criteria(text: str | None) -> tuple[list[str], list[str]]:
         bullet = _BULLET.match(line)
         body = line[bullet.end() :].strip() if bullet else line
         if not body:
-            open_item = False
+            open_indent = None
             continue
-        if bullet or not open_item or not current:
-            current.append(body)
-        else:
+        continues = (not bullet and open_indent is not None and bool(current)
+                     and (indent > open_indent or body[0].islower()))
+        if continues:
             current[-1] = f"{current[-1]} {body}"
-        # A line ending with ':' introduces sub-items: they stand alone.
-        open_item = not body.endswith(":") and bullet is None
+        else:
+            current.append(body)
+            # A line ending with ':' introduces sub-items, which stand alone.
+            open_indent = None if body.endswith(":") else indent
     return incl, excl

@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from types import ModuleType
 
-from . import (
-    ctgov_classic,
-    ctgov_csv,
-    ctgov_legacy_xml,
-    ctgov_page,
-    ctgov_v2,
-    hpscreg_text,
-    stemtrials_jsonl,
-)
 from .base import ImportProblem, Parsed, SourceError, SourceFormat
 
-# Order matters for detection: the most specific sniffers first (our own JSONL before CT.gov JSON, the structured
-# formats before the free-text page formats, whose sniffers are looser).
-FORMATS: list[ModuleType] = [
-    stemtrials_jsonl,
-    ctgov_v2,
-    ctgov_classic,
-    ctgov_legacy_xml,
-    ctgov_csv,
-    hpscreg_text,
-    ctgov_page,
+# Detection order matters: the most specific sniffers first (our own JSONL before CT.gov JSON, the structured formats
+# before the free-text page formats, whose sniffers are looser). Adding a format = adding its module name here.
+_MODULES = [
+    "stemtrials_jsonl",
+    "ctgov_v2",
+    "ctgov_classic",
+    "ctgov_legacy_xml",
+    "ctgov_csv",
+    "hpscreg_text",
+    "ctgov_page",
 ]
 
+FORMATS: list[ModuleType] = [import_module(f"{__name__}.{name}") for name in _MODULES]
 BY_NAME: dict[str, ModuleType] = {m.NAME: m for m in FORMATS}
 
 

@@ -1,0 +1,103 @@
+"""Initial schema: trials, versions, raw inputs, registry IDs, facet tables, full-text index.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-22
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def _facet(name: str, column: str, length: int) -> None:
+    op.create_table(
+        name,
+        sa.Column("trial_id", sa.String(64), sa.ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(column, sa.String(length), primary_key=True),
+    )
+    op.create_index(f"ix_{name}_{column}", name, [column])
+
+
+def upgrade() -> None:
+    op.create_table(
+        "trials",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("registry", sa.String(64)),
+        sa.Column("study_id", sa.String(64), nullable=False),
+        sa.Column("unidentified", sa.Boolean, nullable=False),
+        sa.Column("title", sa.Text),
+        sa.Column("status", sa.String(32)),
+        sa.Column("study_type", sa.String(32)),
+        sa.Column("start_date", sa.String(10)),
+        sa.Column("start_year", sa.Integer),
+        sa.Column("last_update", sa.String(10)),
+        sa.Column("enrollment", sa.Integer),
+        sa.Column("min_age", sa.Float),
+        sa.Column("max_age", sa.Float),
+        sa.Column("sex", sa.String(8)),
+        sa.Column("healthy_volunteers", sa.Boolean),
+        sa.Column("is_stem_cell", sa.Boolean, nullable=False),
+        sa.Column("current_version", sa.Integer, nullable=False),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("record_json", sa.Text, nullable=False),
+        sa.Column("first_imported_at", sa.String(32), nullable=False),
+        sa.Column("updated_at", sa.String(32), nullable=False),
+    )
+    op.create_index("ix_trials_study_id", "trials", ["study_id"])
+    op.create_index("ix_trials_status", "trials", ["status"])
+    op.create_index("ix_trials_start_year", "trials", ["start_year"])
+    op.create_table(
+        "raw_inputs",
+        sa.Column("sha256", sa.String(64), primary_key=True),
+        sa.Column("format", sa.String(32), nullable=False),
+        sa.Column("compression", sa.String(8), nullable=False),
+        sa.Column("content", sa.LargeBinary, nullable=False),
+    )
+    op.create_table(
+        "versions",
+        sa.Column("trial_id", sa.String(64), sa.ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("record_json", sa.Text, nullable=False),
+        sa.Column("raw_sha256", sa.String(64), sa.ForeignKey("raw_inputs.sha256")),
+        sa.Column("source_format", sa.String(32), nullable=False),
+        sa.Column("source_file", sa.Text),
+        sa.Column("last_update", sa.String(10)),
+        sa.Column("imported_at", sa.String(32), nullable=False),
+    )
+    op.create_index("ix_versions_hash", "versions", ["trial_id", "content_hash"])
+    op.create_table(
+        "trial_ids",
+        sa.Column("registry_id", sa.String(128), primary_key=True),
+        sa.Column("trial_id", sa.String(64), sa.ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+    )
+    op.create_index("ix_trial_ids_trial", "trial_ids", ["trial_id"])
+    _facet("trial_phases", "phase", 32)
+    _facet("trial_countries", "country", 128)
+    _facet("trial_conditions", "condition", 512)
+    _facet("trial_cell_types", "cell_type", 255)
+    _facet("trial_cell_categories", "category", 32)
+    _facet("trial_sponsors", "sponsor", 512)
+    if op.get_bind().dialect.name == "sqlite":
+        # unicode61 with diacritics removed; prefix indexes make type-ahead prefixes cheap.
+        op.execute(
+            "CREATE VIRTUAL TABLE trials_fts USING fts5("
+            "trial_id UNINDEXED, title, conditions, interventions, body, "
+            "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+        )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS trials_fts")
+    for name in ("trial_sponsors", "trial_cell_categories", "trial_cell_types", "trial_conditions",
+                 "trial_countries", "trial_phases", "trial_ids", "versions", "raw_inputs", "trials"):
+        op.drop_table(name)

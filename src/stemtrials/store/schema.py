@@ -1,0 +1,114 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations in ``store/migrations`` create exactly this.
+
+One row per trial record in ``trials`` holds the current version's JSON plus the columns that queries filter on;
+``versions`` keeps every distinct version ever imported; ``raw_inputs`` keeps each raw input once, by sha256;
+``trial_ids`` finds a record by any of its registry IDs; the small ``trial_*`` tables hold multi-valued facets.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+trials = Table(
+    "trials",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("registry", String(64)),
+    Column("study_id", String(64), nullable=False, index=True),
+    Column("unidentified", Boolean, nullable=False, default=False),
+    Column("title", Text),
+    Column("status", String(32), index=True),
+    Column("study_type", String(32)),
+    Column("start_date", String(10)),
+    Column("start_year", Integer, index=True),
+    Column("last_update", String(10)),
+    Column("enrollment", Integer),
+    Column("min_age", Float),
+    Column("max_age", Float),
+    Column("sex", String(8)),
+    Column("healthy_volunteers", Boolean),
+    Column("is_stem_cell", Boolean, nullable=False, default=False),
+    Column("current_version", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("record_json", Text, nullable=False),
+    Column("first_imported_at", String(32), nullable=False),
+    Column("updated_at", String(32), nullable=False),
+)
+
+versions = Table(
+    "versions",
+    metadata,
+    Column("trial_id", String(64), ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("record_json", Text, nullable=False),
+    Column("raw_sha256", String(64), ForeignKey("raw_inputs.sha256")),
+    Column("source_format", String(32), nullable=False),
+    Column("source_file", Text),
+    Column("last_update", String(10)),
+    Column("imported_at", String(32), nullable=False),
+    Index("ix_versions_hash", "trial_id", "content_hash"),
+)
+
+raw_inputs = Table(
+    "raw_inputs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("format", String(32), nullable=False),
+    Column("compression", String(8), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+trial_ids = Table(
+    "trial_ids",
+    metadata,
+    Column("registry_id", String(128), primary_key=True),
+    Column("trial_id", String(64), ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Index("ix_trial_ids_trial", "trial_id"),
+)
+
+
+def _facet_table(name: str, column: str, length: int = 255) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("trial_id", String(64), ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True),
+        Column(column, String(length), primary_key=True),
+        Index(f"ix_{name}_{column}", column),
+    )
+
+
+trial_phases = _facet_table("trial_phases", "phase", 32)
+trial_countries = _facet_table("trial_countries", "country", 128)
+trial_conditions = _facet_table("trial_conditions", "condition", 512)
+trial_cell_types = _facet_table("trial_cell_types", "cell_type", 255)
+trial_cell_categories = _facet_table("trial_cell_categories", "category", 32)
+trial_sponsors = _facet_table("trial_sponsors", "sponsor", 512)
+
+FACET_TABLES = {
+    "phase": trial_phases,
+    "country": trial_countries,
+    "condition": trial_conditions,
+    "cell_type": trial_cell_types,
+    "cell_category": trial_cell_categories,
+    "sponsor": trial_sponsors,
+}
+
+# The full-text index is a SQLite FTS5 virtual table (created by the migration, not by SQLAlchemy): one row per
+# trial, rowid-free, keyed by trial id; columns weighted at query time (title > conditions > interventions > text).
+FTS_COLUMNS = ("title", "conditions", "interventions", "body")

@@ -1,0 +1,261 @@
+"""Writing records: upsert by registry ID, one version per distinct content, raw inputs kept by sha256.
+
+A :class:`FileTransaction` is one input file's transaction: everything it puts lands together on ``commit`` or not at
+all. Inside it each record is its own savepoint, so a record the database refuses costs only that record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+
+from ..model import TrialRecord
+from ..vocab import today_iso
+from . import schema as s
+
+Outcome = Literal["new", "updated", "unchanged"]
+
+
+def content_hash(data: dict) -> str:
+    """Hash of a record's content: everything but the ``source`` block (where and when it was read)."""
+    body = {k: v for k, v in data.items() if k != "source"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def id_key(registry_id: str) -> str:
+    """Lookup key for any registry ID: case and spaces don't matter ('nct 03123458' finds NCT03123458)."""
+    return "".join(registry_id.split()).upper()
+
+
+def filled_fields(data: object) -> int:
+    """How many non-empty leaf values a record carries (its ``source`` block excluded)."""
+    if isinstance(data, dict):
+        return sum(filled_fields(v) for k, v in data.items() if k != "source")
+    if isinstance(data, list):
+        return sum(filled_fields(v) for v in data)
+    return 0 if data in (None, "", False) else 1
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, other: Counts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.errors += other.errors
+        self.problems.extend(other.problems)
+
+    def summary(self) -> str:
+        return (f"imported: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.errors} errors")
+
+
+def _facet_values(record: TrialRecord) -> dict[str, list[str]]:
+    conditions: list[str] = []
+    for cond in record.conditions:
+        conditions.append(cond.text)
+        for term in cond.terms:
+            conditions.extend(v for v in (term.id, term.label) if v)
+    cell_types: list[str] = []
+    for product in record.cell_products:
+        if product.cell_type:
+            cell_types.extend(v for v in (product.cell_type.id, product.cell_type.label) if v)
+    return {
+        "phase": list(record.phases),
+        "country": record.countries(),
+        "condition": conditions,
+        "cell_type": cell_types,
+        "cell_category": [p.category for p in record.cell_products if p.category],
+        "sponsor": [sp.name for sp in record.sponsors if sp.role in ("lead", "collaborator")],
+    }
+
+
+def _fts_row(record: TrialRecord) -> dict[str, str]:
+    def join(parts: list[str | None]) -> str:
+        return "\n".join(p for p in parts if p)
+
+    conditions: list[str | None] = []
+    for cond in record.conditions:
+        conditions.append(cond.text)
+        conditions.extend(t.label for t in cond.terms)
+    conditions.extend(m.label for m in record.condition_mesh)
+    conditions.extend(record.keywords)
+    interventions: list[str | None] = []
+    for iv in record.interventions:
+        interventions.append(iv.name)
+        interventions.extend(iv.other_names)
+    for product in record.cell_products:
+        interventions.append(product.name)
+        if product.cell_type:
+            interventions.append(product.cell_type.label)
+        if product.source_tissue:
+            interventions.append(product.source_tissue.label)
+    return {
+        "trial_id": record.id,
+        "title": join([record.title, record.official_title, record.acronym]),
+        "conditions": join(conditions),
+        "interventions": join(interventions),
+        "body": join([record.brief_summary, record.detailed_description, record.eligibility.text,
+                      *(iv.description for iv in record.interventions)]),
+    }
+
+
+def _year(iso: str | None) -> int | None:
+    return int(iso[:4]) if iso and iso[:4].isdigit() else None
+
+
+def _trial_columns(record: TrialRecord, data: dict, digest: str) -> dict:
+    start = record.dates.start.date if record.dates.start else None
+    last_update = record.dates.last_update.date if record.dates.last_update else None
+    return {
+        "registry": record.registry,
+        "study_id": data["study_id"],
+        "unidentified": record.unidentified,
+        "title": record.title or record.official_title,
+        "status": record.status,
+        "study_type": record.study_type,
+        "start_date": start,
+        "start_year": _year(start),
+        "last_update": last_update,
+        "enrollment": record.enrollment.count,
+        "min_age": record.eligibility.min_age_years,
+        "max_age": record.eligibility.max_age_years,
+        "sex": record.eligibility.sex,
+        "healthy_volunteers": record.eligibility.healthy_volunteers,
+        "is_stem_cell": record.is_stem_cell_trial(),
+        "content_hash": digest,
+        "record_json": json.dumps(data, ensure_ascii=False),
+    }
+
+
+class FileTransaction:
+    """One input file's writes. Use as a context manager; call :meth:`commit` when the file was read whole."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+        self._fts = False
+        self.counts = Counts()
+        self.now = today_iso()
+
+    def __enter__(self) -> FileTransaction:
+        self._conn = self._engine.connect()
+        if self._conn.dialect.name == "sqlite":
+            # Take the write lock up front: two importers then queue instead of failing on lock upgrade.
+            self._conn.exec_driver_sql("BEGIN IMMEDIATE")
+            self._fts = True
+        else:
+            self._conn.begin()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._conn is not None
+        if self._conn.in_transaction():
+            self._conn.rollback()
+        self._conn.close()
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        self._conn.commit()
+
+    # ------------------------------------------------------------------ writes
+    def put(self, record: TrialRecord, raw: bytes) -> Outcome:
+        """Insert or update one record inside a savepoint; raises on database errors (the savepoint is undone)."""
+        conn = self._conn
+        assert conn is not None
+        if record.source.imported_at is None:
+            record = record.model_copy(update={"source": record.source.model_copy(update={"imported_at": self.now})})
+        data = record.to_json_dict()
+        digest = content_hash(data)
+        with conn.begin_nested():
+            current = conn.execute(
+                select(s.trials.c.current_version, s.trials.c.last_update).where(s.trials.c.id == record.id)
+            ).first()
+            if current is not None:
+                seen = conn.execute(
+                    select(s.versions.c.version).where(
+                        s.versions.c.trial_id == record.id, s.versions.c.content_hash == digest
+                    )
+                ).first()
+                if seen is not None:
+                    return "unchanged"
+            raw_sha = self._put_raw(conn, raw, record.source.format)
+            incoming_update = record.dates.last_update.date if record.dates.last_update else None
+            if current is None:
+                version = 1
+                conn.execute(insert(s.trials).values(
+                    id=record.id, current_version=1, first_imported_at=self.now, updated_at=self.now,
+                    **_trial_columns(record, data, digest)))
+            else:
+                version = (conn.execute(select(func.max(s.versions.c.version))
+                                        .where(s.versions.c.trial_id == record.id)).scalar() or 0) + 1
+            conn.execute(insert(s.versions).values(
+                trial_id=record.id, version=version, content_hash=digest,
+                record_json=json.dumps(data, ensure_ascii=False),
+                raw_sha256=raw_sha, source_format=record.source.format, source_file=record.source.file,
+                last_update=incoming_update, imported_at=record.source.imported_at or self.now))
+            if current is None:
+                self._index(conn, record, fresh=True)
+                return "new"
+            if self._becomes_current(conn, record.id, data, incoming_update, current.last_update):
+                conn.execute(update(s.trials).where(s.trials.c.id == record.id).values(
+                    current_version=version, updated_at=self.now, **_trial_columns(record, data, digest)))
+                self._index(conn, record, fresh=False)
+            return "updated"
+
+    @staticmethod
+    def _becomes_current(conn: Connection, trial_id: str, data: dict, incoming: str | None,
+                         current: str | None) -> bool:
+        """Whether a new version replaces the current one.
+
+        The registry's own last-update date decides: an older snapshot (an archive imported after a newer export)
+        joins the history without replacing what users see. When the dates are equal or unknown — the same snapshot
+        in another export format — the more complete rendering stays current, so importing a thin CSV export after
+        the full JSON does not strip a record of its criteria and sites.
+        """
+        if incoming and current and incoming != current:
+            return incoming > current
+        existing = conn.execute(select(s.trials.c.record_json).where(s.trials.c.id == trial_id)).scalar()
+        return filled_fields(data) >= filled_fields(json.loads(existing or "{}"))
+
+    def _put_raw(self, conn: Connection, raw: bytes, fmt: str) -> str:
+        digest = hashlib.sha256(raw).hexdigest()
+        exists = conn.execute(select(s.raw_inputs.c.sha256).where(s.raw_inputs.c.sha256 == digest)).first()
+        if exists is None:
+            conn.execute(insert(s.raw_inputs).values(
+                sha256=digest, format=fmt, compression="zlib", content=zlib.compress(raw, 6)))
+        return digest
+
+    def _index(self, conn: Connection, record: TrialRecord, *, fresh: bool) -> None:
+        """(Re)build the lookup, facet and full-text rows of the record's current version."""
+        if not fresh:
+            conn.execute(delete(s.trial_ids).where(s.trial_ids.c.trial_id == record.id))
+            for table in s.FACET_TABLES.values():
+                conn.execute(delete(table).where(table.c.trial_id == record.id))
+            if self._fts:
+                conn.execute(text("DELETE FROM trials_fts WHERE trial_id = :id"), {"id": record.id})
+        ids: dict[str, str] = {id_key(record.id): "primary"}
+        for rid in record.registry_ids:
+            ids.setdefault(id_key(rid.id), rid.kind)
+        conn.execute(insert(s.trial_ids), [
+            {"registry_id": key, "trial_id": record.id, "kind": kind} for key, kind in ids.items()])
+        for name, values in _facet_values(record).items():
+            table = s.FACET_TABLES[name]
+            column = next(c.name for c in table.columns if c.name != "trial_id")
+            unique = list(dict.fromkeys(v[: table.c[column].type.length or 255] for v in values if v))
+            if unique:
+                conn.execute(insert(table), [{"trial_id": record.id, column: v} for v in unique])
+        if self._fts:
+            conn.execute(text("INSERT INTO trials_fts (trial_id, title, conditions, interventions, body) "
+                              "VALUES (:trial_id, :title, :conditions, :interventions, :body)"), _fts_row(record))
