@@ -145,3 +145,9 @@ def test_split_criteria_legacy_xml_indented_wrapping():
     incl, excl = vocab.split_criteria(text)
     assert incl == ["Age 18-65 years", "Diagnosed with knee osteoarthritis (Kellgren-Lawrence grade II-III)"]
     assert excl == ["Pregnancy", "Patients with cancer"]
+
+
+def test_a_sentence_mentioning_exclusion_criterion_is_not_a_heading():
+    incl, excl = vocab.split_criteria("Inclusion Criteria:\n- Adults\n- Patients meeting any\nexclusion criterion.\n")
+    assert excl == []
+    assert incl == ["Adults", "Patients meeting any exclusion criterion."]

@@ -14,6 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 
 from . import sources
+from .query.search import Filters, QueryError
+from .query.search import search as run_search
 from .sources.inputs import InputError, InputFile, iter_inputs
 from .store import DatabaseError, get_record, history, iter_records, open_engine
 
@@ -140,32 +142,85 @@ def show(
         typer.echo(render_text(record, versions), nl=False)
 
 
-@app.command()
-def search(
-    query: Annotated[Optional[str], typer.Argument(help="Free text (words AND-ed; \"quoted phrases\").")] = None,  # noqa: UP045
-    status: Annotated[Optional[list[str]], typer.Option("--status", help="e.g. recruiting (repeatable).")] = None,  # noqa: UP045
-    phase: Annotated[Optional[list[str]], typer.Option("--phase", help="e.g. phase1 (repeatable).")] = None,  # noqa: UP045
-    country: Annotated[Optional[list[str]], typer.Option("--country", help="Location country (repeatable).")] = None,  # noqa: UP045
-    condition: Annotated[Optional[str], typer.Option("--condition", help="Condition text or CURIE.")] = None,  # noqa: UP045
-    cell_type: Annotated[Optional[str], typer.Option("--cell-type", help="Cell type label or CL CURIE.")] = None,  # noqa: UP045
-    age: Annotated[Optional[float], typer.Option("--age", help="Trials whose age range includes this age.")] = None,  # noqa: UP045
-    sex: Annotated[Optional[str], typer.Option("--sex", help="female or male.")] = None,  # noqa: UP045
-    limit: Annotated[int, typer.Option("--limit", min=1, max=10000)] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: total and full records.")] = False,
-) -> None:
-    """Ranked search with filters."""
-    from .query.search import Filters
-    from .query.search import search as run_search
+_Multi = Optional[list[str]]  # noqa: UP045 — typer needs Optional
 
+
+def _filters(query: str | None, status: _Multi, phase: _Multi, country: _Multi, condition: _Multi,
+             cell_type: _Multi, age: float | None, sex: str | None, study_type: _Multi, registry: _Multi,
+             cell_category: _Multi, tissue: _Multi, donor: _Multi, origin: _Multi, sponsor: _Multi,
+             year_from: int | None, year_to: int | None, healthy: bool | None, stem_only: bool) -> Filters:
     if sex and sex.lower() not in ("female", "male"):
         err.print("[red]error:[/] --sex must be female or male", highlight=False)
         raise typer.Exit(2)
-    f = Filters(q=query, status=status or [], phase=phase or [], country=country or [], condition=condition,
-                cell_type=cell_type, age=age, sex=sex)
-    results = run_search(_engine(), f, limit=limit)
+    return Filters(q=query, status=status or [], phase=phase or [], country=country or [],
+                   condition=condition or [], cell_type=cell_type or [], age=age, sex=sex,
+                   study_type=study_type or [], registry=registry or [], cell_category=cell_category or [],
+                   source_tissue=tissue or [], donor=donor or [], pluripotent_origin=origin or [],
+                   sponsor=sponsor or [], start_year_min=year_from, start_year_max=year_to,
+                   healthy_volunteers=healthy, stem_cell_only=stem_only)
+
+
+# The filter options shared by `search` and `stats` (CONTRACT.md names the first eight).
+_F = {
+    "status": typer.Option("--status", help="e.g. recruiting (repeatable)."),
+    "phase": typer.Option("--phase", help="e.g. phase1 (repeatable)."),
+    "country": typer.Option("--country", help="Location country (repeatable)."),
+    "condition": typer.Option("--condition", help="Condition label or CURIE; includes ontology descendants."),
+    "cell_type": typer.Option("--cell-type", help="Cell type label or CL CURIE; includes descendants."),
+    "age": typer.Option("--age", help="Trials whose age range includes this age (years)."),
+    "sex": typer.Option("--sex", help="female or male (trials open to all included)."),
+    "study_type": typer.Option("--study-type", help="interventional, observational, expanded_access."),
+    "registry": typer.Option("--registry", help="e.g. ClinicalTrials.gov, ChiCTR."),
+    "cell_category": typer.Option("--cell-category", help="msc, hsc, hesc_derived, hipsc_derived, …"),
+    "tissue": typer.Option("--tissue", help="Source tissue label, e.g. 'umbilical cord'."),
+    "donor": typer.Option("--donor", help="autologous or allogeneic."),
+    "origin": typer.Option("--origin", help="Pluripotent origin: hESC or hiPSC."),
+    "sponsor": typer.Option("--sponsor", help="Sponsor or collaborator name."),
+    "year_from": typer.Option("--start-year-from", help="Start year ≥ this."),
+    "year_to": typer.Option("--start-year-to", help="Start year ≤ this."),
+    "healthy": typer.Option("--healthy-volunteers/--no-healthy-volunteers", help="Accepts healthy volunteers."),
+    "stem_only": typer.Option("--stem-cell-only", help="Only stem-cell trials."),
+}
+
+
+@app.command()
+def search(
+    query: Annotated[Optional[str], typer.Argument(help="Free text (words AND-ed; \"quoted phrases\").")] = None,  # noqa: UP045
+    status: Annotated[_Multi, _F["status"]] = None,
+    phase: Annotated[_Multi, _F["phase"]] = None,
+    country: Annotated[_Multi, _F["country"]] = None,
+    condition: Annotated[_Multi, _F["condition"]] = None,
+    cell_type: Annotated[_Multi, _F["cell_type"]] = None,
+    age: Annotated[Optional[float], _F["age"]] = None,  # noqa: UP045
+    sex: Annotated[Optional[str], _F["sex"]] = None,  # noqa: UP045
+    study_type: Annotated[_Multi, _F["study_type"]] = None,
+    registry: Annotated[_Multi, _F["registry"]] = None,
+    cell_category: Annotated[_Multi, _F["cell_category"]] = None,
+    tissue: Annotated[_Multi, _F["tissue"]] = None,
+    donor: Annotated[_Multi, _F["donor"]] = None,
+    origin: Annotated[_Multi, _F["origin"]] = None,
+    sponsor: Annotated[_Multi, _F["sponsor"]] = None,
+    year_from: Annotated[Optional[int], _F["year_from"]] = None,  # noqa: UP045
+    year_to: Annotated[Optional[int], _F["year_to"]] = None,  # noqa: UP045
+    healthy: Annotated[Optional[bool], _F["healthy"]] = None,  # noqa: UP045
+    stem_only: Annotated[bool, _F["stem_only"]] = False,
+    sort: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--sort", help="relevance, start_date, last_update or enrollment.")] = None,
+    cursor: Annotated[Optional[str], typer.Option("--cursor", help="The 'next' of a previous page.")] = None,  # noqa: UP045
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10000)] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: total, records, facets, next.")] = False,
+) -> None:
+    """Ranked search with filters; ontology filters include descendants."""
+    f = _filters(query, status, phase, country, condition, cell_type, age, sex, study_type, registry,
+                 cell_category, tissue, donor, origin, sponsor, year_from, year_to, healthy, stem_only)
+    try:
+        results = run_search(_engine(), f, limit=limit, cursor=cursor, sort=sort, with_facets=as_json)
+    except QueryError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
     if as_json:
-        typer.echo(json.dumps({"total": results.total, "results": [h.record for h in results.hits]},
-                              ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({"total": results.total, "results": [h.record for h in results.hits],
+                               "facets": results.facets, "next": results.next}, ensure_ascii=False, indent=2))
         return
     out = Console()
     out.print(f"{results.total} trial(s)" + (f", showing {len(results.hits)}" if results.total > len(results.hits)
@@ -174,10 +229,14 @@ def search(
         rec = h.record
         phases = ",".join(rec.get("phases") or []) or "—"
         conds = "; ".join(c["text"] for c in rec.get("conditions", [])[:3])
-        out.print(f"[bold]{h.id}[/]  {h.status or '—'}  {phases}  start {h.start_date or '—'}", highlight=False)
+        cells = ", ".join(p.get("category") or "" for p in rec.get("cell_products", []) if p.get("category"))
+        out.print(f"[bold]{h.id}[/]  {h.status or '—'}  {phases}  start {h.start_date or '—'}"
+                  + (f"  [{cells}]" if cells else ""), highlight=False)
         out.print(f"    {h.title or '—'}", highlight=False, soft_wrap=True)
         if conds:
             out.print(f"    [dim]{conds}[/]", highlight=False, soft_wrap=True)
+    if results.next:
+        out.print(f"[dim]next page: --cursor {results.next}[/]", highlight=False)
 
 
 class ExportFormat(StrEnum):
@@ -207,11 +266,25 @@ def export(
 
 
 @app.command()
-def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Counts by status, phase, country, cell type, condition and start year."""
+def stats(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    query: Annotated[Optional[str], typer.Argument(help="Optional free text to count within.")] = None,  # noqa: UP045
+    status: Annotated[_Multi, _F["status"]] = None,
+    phase: Annotated[_Multi, _F["phase"]] = None,
+    country: Annotated[_Multi, _F["country"]] = None,
+    condition: Annotated[_Multi, _F["condition"]] = None,
+    cell_type: Annotated[_Multi, _F["cell_type"]] = None,
+    cell_category: Annotated[_Multi, _F["cell_category"]] = None,
+    year_from: Annotated[Optional[int], _F["year_from"]] = None,  # noqa: UP045
+    year_to: Annotated[Optional[int], _F["year_to"]] = None,  # noqa: UP045
+    stem_only: Annotated[bool, _F["stem_only"]] = False,
+) -> None:
+    """Counts by status, phase, country, cell type, condition and start year (optionally within a search)."""
     from .query.stats import stats as compute
 
-    data = compute(_engine())
+    f = _filters(query, status, phase, country, condition, cell_type, None, None, None, None, cell_category,
+                 None, None, None, None, year_from, year_to, None, stem_only)
+    data = compute(_engine(), f)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -220,15 +293,61 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     out = Console()
     out.print(f"[bold]{data['trials']}[/] trials ({data['stem_cell_trials']} stem-cell trials), "
               f"{data['versions']} versions", highlight=False)
-    for key in ("registry", "status", "study_type", "phase", "cell_category", "cell_type", "country", "condition",
-                "start_year"):
+    for key in ("registry", "status", "study_type", "phase", "cell_category", "cell_type", "source_tissue",
+                "country", "condition", "start_year"):
         counts = data[key]
         if not counts:
             continue
         table = Table(title=key.replace("_", " "), title_justify="left", show_header=False, box=None)
-        for value, n in list(counts.items())[:15]:
+        for value, n in list(counts.items())[-15:] if key == "start_year" else list(counts.items())[:15]:
             table.add_row(str(value), str(n))
         out.print(table)
+
+
+@app.command()
+def ontology(term: Annotated[str, typer.Argument(metavar="TERM-OR-CURIE")],
+             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show an ontology term (Mondo, CL, Uberon, DOID, MeSH): label, definition, synonyms, xrefs, parents."""
+    from .enrich.ontology import describe
+
+    info = describe(term)
+    if info is None:
+        err.print(f"[red]not found:[/] no ontology term matches {term!r}", highlight=False)
+        raise typer.Exit(1)
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{info['id']}  {info.get('label') or ''}")
+    if info.get("definition"):
+        typer.echo(f"  definition: {info['definition']}")
+    for key in ("synonyms", "xrefs", "parents"):
+        values = info.get(key) or []
+        if values:
+            shown = [v if isinstance(v, str) else f"{v.get('id')} {v.get('label') or ''}".strip() for v in values]
+            typer.echo(f"  {key}: " + "; ".join(shown))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the web UI at /, the REST API at /api/…, OpenAPI at /openapi.json."""
+    import uvicorn
+
+    from .api import create_app
+
+    engine = _engine()  # fail early, with a clear message, on a bad --db
+    err.print(f"stemtrials serving {engine.url.render_as_string(hide_password=True)} at http://{host}:{port}/ "
+              "(Ctrl-C to stop)", highlight=False)
+    if workers > 1:
+        import os
+
+        os.environ["STEMTRIALS_DB"] = str(engine.url.render_as_string(hide_password=False))
+        uvicorn.run("stemtrials.api.asgi:app", host=host, port=port, workers=workers, log_level="warning")
+    else:
+        uvicorn.run(create_app(engine=engine), host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -239,8 +358,12 @@ def formats() -> None:
 
 
 @app.command()
-def demo(show_id: Annotated[str, typer.Option("--show")] = "NCT03123458") -> None:
-    """Import the bundled sample (real records) into the database and print a record and the landscape."""
+def demo(
+    show_id: Annotated[str, typer.Option("--show", help="The trial page to print.")] = "NCT03123458",
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the web UI afterwards.")] = True,
+    port: Annotated[int, typer.Option("--port")] = 8000,
+) -> None:
+    """Import the bundled sample (real records), print a trial page and the landscape, then serve the web UI."""
     engine = _engine()
     code = run_import(engine, [str(SAMPLE_DIR)], None)
     record = get_record(engine, show_id)
@@ -249,8 +372,12 @@ def demo(show_id: Annotated[str, typer.Option("--show")] = "NCT03123458") -> Non
 
         typer.echo("")
         typer.echo(render_text(record, history(engine, record["id"])), nl=False)
-    stats(as_json=False)
-    raise typer.Exit(code)
+    stats(as_json=False, query=None, status=None, phase=None, country=None, condition=None, cell_type=None,
+          cell_category=None, year_from=None, year_to=None, stem_only=False)
+    if code:
+        raise typer.Exit(code)
+    if serve_after:
+        serve(host="127.0.0.1", port=port, workers=1)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from . import sources
 from .sources.base import ImportProblem, SourceError
@@ -20,6 +20,19 @@ from .store.writer import Counts, FileTransaction
 
 ProgressHook = Callable[[str, int], None]
 """Called with (file name, records done in this file) as the import advances."""
+
+
+class _StoreFailure(Exception):
+    """A store failure that is not about one record (disk full, connection lost, a bug): the import must stop."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _record_level(exc: SQLAlchemyError) -> bool:
+    """Errors one record can cause (a constraint, a value too long) as opposed to the database failing."""
+    return isinstance(exc, (IntegrityError, DataError))
 
 
 def _choose_format(item: InputFile, forced: ModuleType | None) -> tuple[ModuleType | None, str | None]:
@@ -65,10 +78,14 @@ def import_file(engine: Engine, item: InputFile, forced: ModuleType | None = Non
                 try:
                     outcome = tx.put(result.record, result.raw)
                 except SQLAlchemyError as exc:
+                    if not _record_level(exc):
+                        raise _StoreFailure(exc) from exc
                     counts.errors += 1
                     counts.problems.append(str(ImportProblem(item.name, result.position,
                                                              f"not stored: {type(exc).__name__}: {exc.args[0]}")))
                     continue
+                except Exception as exc:  # a store bug is not the input's fault: stop loudly
+                    raise _StoreFailure(exc) from exc
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
                 done += 1
                 if progress is not None and done % 50 == 0:
@@ -78,8 +95,10 @@ def import_file(engine: Engine, item: InputFile, forced: ModuleType | None = Non
         return fail(f"{fmt.NAME}: {exc.reason} (nothing imported from this file)", exc.position)
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
         return fail(f"cannot read: {type(exc).__name__}: {exc} (nothing imported from this file)")
+    except _StoreFailure as exc:
+        raise exc.cause from None  # the database itself is failing: stop, rather than fail every remaining file
     except SQLAlchemyError:
-        raise  # the database itself is failing: stop, rather than report every remaining file
+        raise
     except Exception as exc:  # a reader bug must not cost the other files
         return fail(f"{fmt.NAME} reader failed: {type(exc).__name__}: {exc} (nothing imported from this file)")
     if progress is not None:

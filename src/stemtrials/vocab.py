@@ -396,8 +396,8 @@ def split_typed_name(text: str) -> tuple[str | None, str]:
 
 
 # ---------------------------------------------------------------- eligibility criteria
-_INCL = re.compile(r"^\s*(?:key\s+)?(?:main\s+)?inclusion\s+criteri(?:a|on)s?\b[^\n:]*:?\s*$", re.I)
-_EXCL = re.compile(r"^\s*(?:key\s+)?(?:main\s+)?exclusion\s+criteri(?:a|on)s?\b[^\n:]*:?\s*$", re.I)
+_INCL = re.compile(r"^\s*(?:key\s+)?(?:main\s+)?inclusion\s+criteri(?:a|on)s?\b[^\n:.]{0,40}:?\s*$", re.I)
+_EXCL = re.compile(r"^\s*(?:key\s+)?(?:main\s+)?exclusion\s+criteri(?:a|on)s?\b[^\n:.]{0,40}:?\s*$", re.I)
 _INLINE = re.compile(r"^\s*(?:key\s+)?((?:in|ex)clusion)\s+criteri(?:a|on)s?\s*[:：]\s*(\S.*)$", re.I)
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,2}[.)、]|[a-z][.)]|\(\d{1,2}\)|\([a-z]\))\s*")
 

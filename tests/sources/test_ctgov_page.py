@@ -229,7 +229,8 @@ def full_page(seed_text: str) -> str:
          "severe symptoms associated with acute and chronic immune-related disorders and tissue damage.\n\n"
          "Detailed Description:\nMSCs have been extensively studied.\n\nGVHD is a serious and often fatal problem.\n"),
         ("Immune Related Disorder Tissue Damage | Biological: clonal fetal MSCs | Phase 1 |",
-         "Graft Versus Host Disease Crohn Disease | Biological: clonal fetal MSCs Drug: Tacrolimus | Phase 1 Phase 2 |"),
+         "Graft Versus Host Disease Crohn Disease | Biological: clonal fetal MSCs Drug: Tacrolimus | "
+         "Phase 1 Phase 2 |"),
         ("Biological: clonal fetal MSCs |\n- Number",
          "Biological: clonal fetal MSCs\nIntravenous infusion\nOther Names:\n- cfMSC\n- fetal MSC\n|\n"
          "Active Comparator: Standard care\nTacrolimus only\n|\nDrug: Tacrolimus\nOral tacrolimus\n|\n"
@@ -420,3 +421,34 @@ def test_page_without_identifier_between_pages_is_a_problem(seed_text: str) -> N
     broken = seed_text.replace("ClinicalTrials.gov Identifier: | NCT03123458 |", "")
     out = read_all(broken)
     assert isinstance(out[0], Parsed)  # the header still names the trial
+
+
+def test_stream_failing_while_read_raises_source_error(seed_text: str) -> None:
+    data = gzip.compress(seed_text.encode())
+    broken = gzip.GzipFile(fileobj=io.BytesIO(data[: len(data) // 2]))
+    with pytest.raises(SourceError):
+        list(ctgov_page.read(broken, "broken.txt.gz"))
+
+
+def test_variant_observational_page(seed_text: str) -> None:
+    r = parse(edit(
+        seed_text,
+        ("Condition or disease | Intervention/treatment | Phase |\n---|---|---|\n"
+         "Immune Related Disorder Tissue Damage | Biological: clonal fetal MSCs | Phase 1 |",
+         "Condition or disease | Intervention/treatment |\n---|---|\nImmune Related Disorder Tissue Damage | "
+         "Biological: clonal fetal MSCs |"),
+        ("Study Type : | Interventional (Clinical Trial) |", "Study Type : | Observational [Patient Registry] |\n"
+                                                             "Observational Model: | Cohort |\n"
+                                                             "Time Perspective: | Prospective |"),
+        ("Arm | Intervention/treatment |\n---|---|\nExperimental: Single arm, cfMSC to treat immune disorders\n",
+         "Group/Cohort | Intervention/treatment |\n---|---|\nTreated patients\n"),
+        ("Accepts Healthy Volunteers: | No |\n", "Accepts Healthy Volunteers: | No |\nSampling Method: | "
+                                                 "Non-Probability Sample |\nStudy Population\nPatients of the clinic.\n"
+                                                 "Criteria\n"),
+    ))
+    assert r.study_type == "observational" and r.phases == []
+    assert [c.text for c in r.conditions] == ["Immune Related Disorder", "Tissue Damage"]
+    assert [(a.label, a.type, a.description, a.interventions) for a in r.arms] == [
+        ("Treated patients", None, "cfMSCs treatment", ["clonal fetal MSCs"])]
+    assert r.eligibility.text.startswith("Inclusion Criteria:") and len(r.eligibility.exclusion) == 4
+    assert len(r.outcomes.primary) == 2 and len(r.locations) == 3

@@ -356,11 +356,19 @@ def test_hostile_nesting_and_early_gzip_damage() -> None:
     deep = b'{"protocolSection": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     items = _read(deep + b"\n" + deep)
     assert [(type(i).__name__, i.position) for i in items] == [("ImportProblem", "line 1"), ("ImportProblem", "line 2")]
-    with pytest.raises(SourceError):
-        _read(b"[" + deep + b"]")  # the array layout: the study is built, then refused as a problem, or fails whole
+    with pytest.raises(SourceError) as err:  # refused before ijson's builder runs out of memory on it
+        _read(b"[" + deep + b"]")
+    assert "nested deeper" in err.value.reason
     broken = gzip.compress(b'{"protocolSection": {}}' * 50)[:30]
     with pytest.raises(SourceError):
         list(fmt.read(gzip.GzipFile(fileobj=io.BytesIO(broken)), "x.gz"))  # type: ignore[arg-type]
+
+
+def test_brackets_inside_strings_are_not_nesting(shared: Path) -> None:
+    study = json.loads((_v2(shared) / "NCT03418623.json").read_bytes())
+    study["protocolSection"]["identificationModule"]["acronym"] = '[{"[' * 3000 + '\\"' + "[" * 70_000
+    items = _records(_read(json.dumps([study, study], indent=1).encode()))
+    assert len(items) == 2 and items[1].record.acronym.endswith("[[[")  # type: ignore[union-attr]
 
 
 def test_array_with_bad_items(shared: Path) -> None:

@@ -126,8 +126,8 @@ def test_variant_phase_actual_dates_and_status(seed_text: str) -> None:
 
 def test_variant_two_conditions(seed_text: str) -> None:
     # As two "Clinical feature" blocks …
-    r = parse(edit(seed_text, ("Administrative Information", "Clinical feature\nLabel pulmonary fibrosis\n"
-                                                             "Description A lung disease.\n\nAdministrative Information")))
+    added = "Clinical feature\nLabel pulmonary fibrosis\nDescription A lung disease.\n\nAdministrative Information"
+    r = parse(edit(seed_text, ("Administrative Information", added)))
     assert [(c.text, c.description) for c in r.conditions] == [("COVID-19", COVID),
                                                                ("pulmonary fibrosis", "A lung disease.")]
     # … or as two Label/Description pairs under one heading; a description may be absent.
@@ -309,3 +309,25 @@ def test_garbled_values_give_nulls_not_errors(seed_text: str) -> None:
                    ("Estimated number of participants 20", "Estimated number of participants many"),
                    ("Clinical trials phase Other", "Clinical trials phase")))
     assert r.dates.start is None and r.enrollment.count is None and r.phases == []
+
+
+def test_stream_failing_while_read_raises_source_error(seed_text: str) -> None:
+    data = gzip.compress(seed_text.encode())
+    broken = gzip.GzipFile(fileobj=io.BytesIO(data[: len(data) // 2]))
+    with pytest.raises(SourceError):
+        list(hpscreg_text.read(broken, "broken.txt.gz"))
+
+
+def test_values_on_the_line_below_their_labels(seed_text: str) -> None:
+    """A copy that put each value under its label (and wrapped a long description) reads the same."""
+    lines = []
+    for line in seed_text.splitlines():
+        for label in ("Clinical trials phase", "Start date (estimated)", "Sponsors", "Recruitment Status", "Phone"):
+            if line.startswith(label + " "):
+                line = label + "\n" + line[len(label) + 1:]
+        lines.append(line)
+    text = "\n".join(lines).replace("and that has_material_basis_in", "and that\nhas_material_basis_in")
+    assert "Sponsors\nWuhan Jinyintan" in text
+    r, seed = parse(text), parse(seed_text)
+    assert r.model_dump(exclude={"source"}) == seed.model_dump(exclude={"source"})
+    assert r.conditions[0].description == COVID

@@ -14,9 +14,10 @@ from . import _ctgov_page_people as people
 # ---------------------------------------------------------------- what a line is
 _BOILERPLATE = re.compile(
     r"^(?:!\[|The safety and scientific validity|Listing a study does not|Read our disclaimer|"
-    r"-\s*(?:Study Details|Tabular View|No Results Posted|Study Results|Disclaimer|How to Read a Study Record)\s*$|"
+    r"[-*•]?\s*(?:Study Details|Tabular View|Full Text View|No (?:Study )?Results Posted|Study Results|Disclaimer|"
+    r"How to Read a Study Record)\s*$|"
     r"Choosing to participate in a study|Information from the National Library of Medicine|Go to\b|"
-    r"Layout table for|(?:Hide|Show) glossary|Study Description\s*$|-{3}\|)",
+    r"Layout table for|(?:Hide|Show) (?:glossary|detailed description)|Study Description\s*$|-{3}\|)",
     re.I,
 )
 
@@ -41,6 +42,7 @@ _HEADINGS: list[tuple[re.Pattern[str], str, bool]] = [
     (re.compile(r"^Investigators\s*$", re.I), "investigators", False),
     (re.compile(r"^(?:More Information|Publications|Additional Information)\b", re.I), "more", False),
     (re.compile(r"^Study Design\s*$", re.I), "design", False),
+    (re.compile(r"^Study Population\s*:?\s*$", re.I), "skip", False),  # observational studies: not criteria
 ]
 
 
@@ -52,7 +54,8 @@ def heading(line: str) -> tuple[str, str] | None:
     for pattern, section, keep in _HEADINGS:
         m = pattern.match(line)
         if m:
-            return section, (line if section == "criteria" and keep else line[m.end():] if keep else line)
+            # A criteria heading is itself part of the criteria text; other headings carry text after the colon.
+            return section, ((line if section == "criteria" else line[m.end():]) if keep else "")
     return None
 
 

@@ -34,7 +34,13 @@ MAX_DEPTH = 512
 """Deeper nesting is refused: no registry record comes near it, and ijson's C builder needs memory quadratic in the
 depth (it keeps the prefix string of every level), so a hostile '[[[[…' of 100 000 levels would exhaust memory."""
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+# A string; the last one in a chunk may run on to its end. Matching an unfinished string to the end keeps the scan
+# linear: retrying at every escaped quote inside it would be quadratic.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)')
+# A quote after a run of backslashes (escaped when their number is odd). Matching starts at a run's first backslash
+# only, so a long run without a quote is not rescanned from each of its backslashes.
+_ESCAPED_QUOTE = re.compile(rb'(?<!\\)\\++"')
+_UNESCAPED_QUOTE = re.compile(rb'(?<!\\)(?:\\\\)*+"')
 _NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
 
 
@@ -49,18 +55,10 @@ class _DepthGuard:
     def feed(self, data: bytes) -> None:
         text = self._carry + data
         outside = _STRING.sub(b"", text)
-        quote = outside.find(b'"')
-        self._carry = b""
-        if quote >= 0:
-            # A string runs on into the next chunk; nothing after its opening quote was touched by the substitution.
-            tail = text[len(text) - (len(outside) - quote):]
-            if len(tail) > HEAD_BYTES:  # keep a long string's end only, cut where no backslash escapes the cut
-                cut = len(tail) - 16
-                while cut > 1 and tail[cut - 1] == 0x5C:
-                    cut -= 1
-                tail = b'"' + tail[cut:]
-            self._carry = tail
-            outside = outside[:quote]
+        # The chunk starts outside a string (a carried string starts with its quote): an odd number of unescaped
+        # quotes means it ends inside one.
+        escaped = sum(len(run) % 2 == 0 for run in _ESCAPED_QUOTE.findall(text))
+        self._carry = self._unfinished(text) if (text.count(b'"') - escaped) % 2 else b""
         brackets = _NOT_BRACKET.sub(b"", outside)
         opened = brackets.count(b"[") + brackets.count(b"{")
         if self.depth + opened <= self.limit:  # cannot have gone past the limit within this chunk
@@ -70,6 +68,37 @@ class _DepthGuard:
             self.depth += 1 if byte in b"[{" else -1
             if self.depth > self.limit:
                 raise SourceError(f"JSON nested deeper than {self.limit} levels: not a registry record")
+
+    @staticmethod
+    def _unfinished(text: bytes) -> bytes:
+        """The string that runs on past the chunk: from the last quote not escaped by a backslash."""
+        start = len(text)
+        for _ in range(8):  # usually the last quote or one of the few before it
+            start = text.rfind(b'"', 0, start)
+            if _backslashes_before(text, start) % 2 == 0:
+                break
+        else:  # a string full of escaped quotes: find the last unescaped one in one pass
+            *_, last = _UNESCAPED_QUOTE.finditer(text)
+            start = last.end() - 1
+        tail = text[start:]
+        if len(tail) > HEAD_BYTES:
+            # A long string: keep its end only, from a byte that no backslash escapes.
+            cut = len(tail) - 16
+            cut += _backslashes_before(tail, cut) % 2
+            tail = b'"' + tail[cut:]
+        return tail
+
+
+def _backslashes_before(text: bytes, end: int) -> int:
+    """How many backslashes come right before ``text[end]`` (looked at in growing windows: runs are short)."""
+    count, window = 0, 64
+    while True:
+        part = text[max(0, end - count - window) : end - count]
+        run = len(part) - len(part.rstrip(b"\\"))
+        count += run
+        if run < len(part) or end - count <= 0:
+            return count
+        window *= 2
 
 
 class _Stream(io.RawIOBase):

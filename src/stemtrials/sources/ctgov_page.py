@@ -1,9 +1,20 @@
 """ClinicalTrials.gov study page text: the classic site's "Study Details" page as a curator copies it.
 
-The copy is loose text: header lines ("Recruitment Status : Unknown"), markdown-ish table rows ("Study Type : |
-Interventional (Clinical Trial) |"), cells whose line breaks may be lost, and boilerplate sentences. The parser walks
-the lines once, keeping a *section* state set by headings and table headers, and reads labelled rows anywhere.
-Lists that the copy ran together (conditions, keywords, MeSH terms) are re-split by :mod:`._segment`.
+The copy is loose text: header lines ("Recruitment Status : Unknown"), table rows ("Study Type : | Interventional
+(Clinical Trial) |" from an HTML-to-text converter, or tab-separated from a browser), cells whose line breaks may be
+lost, and boilerplate sentences. The parser walks the lines once, keeping a *section* state set by headings and table
+headers (:mod:`._ctgov_page_parts`), and reads labelled rows anywhere; sites, people and ages are read by
+:mod:`._ctgov_page_people`.
+
+Lists that the copy ran together in one cell — conditions ("Immune Related Disorder Tissue Damage"), keywords ("MSC
+GVHDs transplantation"), MeSH terms — are split back into items: by the cell's own line breaks when the copy kept
+them, otherwise by :func:`._segment.segment`, which scores the possible splits with word-boundary statistics counted on
+995 real CT.gov trials and with the rest of the page as evidence (an item that occurs as a phrase in the title,
+summary, criteria … is likely whole). A keywords or MeSH cell whose label the copy lost (seed 004 ends with a bare
+"MSC GVHDs transplantation |" line after the FDA rows) is recognised by its place: unlabelled cells after the
+"More Information" rows are, in page order, the keywords and then the MeSH terms.
+
+Outcome measures without a "Primary/Secondary Outcome Measures" heading (lost in seed 004) count as primary.
 
 Several pages may be concatenated in one file: a new page starts at the title line before each header
 "ClinicalTrials.gov Identifier: NCT…" line (the bottom-of-page "ClinicalTrials.gov Identifier: | NCT… |" row is a
@@ -61,19 +72,16 @@ def sniff(head: bytes, filename: str) -> bool:
 
 def read(stream: BinaryIO, origin: str) -> Iterator[Parsed | ImportProblem]:
     found = False
-    try:
-        for n, lines in enumerate(_pages(stream), start=1):
-            found = True
-            position = f"study {n}"
-            raw = "\n".join(lines).encode("utf-8")
-            try:
-                record = parse_page(lines, origin, position, raw)
-            except Exception as exc:  # one bad page must not stop the file
-                yield problem_from(exc, origin, position)
-                continue
-            yield Parsed(record, raw, position)
-    except (UnicodeDecodeError, OSError, EOFError) as exc:
-        raise SourceError(f"cannot read page text: {exc}") from exc
+    for n, lines in enumerate(_pages(stream), start=1):
+        found = True
+        position = f"study {n}"
+        raw = "\n".join(lines).encode("utf-8")
+        try:
+            record = parse_page(lines, origin, position, raw)
+        except Exception as exc:  # one bad page must not stop the file
+            yield problem_from(exc, origin, position)
+            continue
+        yield Parsed(record, raw, position)
     if not found:
         raise SourceError("no 'ClinicalTrials.gov Identifier: NCT…' line: not a ClinicalTrials.gov study page")
 
@@ -90,8 +98,7 @@ def _pages(stream: BinaryIO) -> Iterator[list[str]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=None)
     buf: list[str] = []
     has_header = False
-    for line in text:
-        line = line.rstrip("\n")
+    for line in _lines(text):
         if _HEADER_ID.match(line):
             if has_header:
                 # The new page began at its title: the last non-preamble line before this header.
@@ -107,6 +114,15 @@ def _pages(stream: BinaryIO) -> Iterator[list[str]]:
             raise SourceError(f"more than {_MAX_PAGE_LINES} lines without a new page: not a study page")
     if has_header:
         yield buf
+
+
+def _lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The input's lines; a stream that fails while being read (a broken gzip member …) is not readable at all."""
+    try:
+        for line in text:
+            yield line.rstrip("\n")
+    except Exception as exc:
+        raise SourceError(f"cannot read page text: {exc}") from exc
 
 
 # ---------------------------------------------------------------- labelled rows

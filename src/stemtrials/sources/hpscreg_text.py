@@ -82,8 +82,11 @@ _BLOCKS = {"condition", "identifier", "public_contact", "scientific_contact", "c
 _CONTACT_FIELDS = {"email", "first_name", "last_name", "phone", "city", "country", "address", "affiliation", "name"}
 _TEXT_FIELDS = {"description", "address", "title"}  # values that may wrap onto following lines
 
-_HESC = re.compile(r"\b(?:human\s+)?(?:embryonic\s+stem\s+cells?|hESCs?|hES\s+cells?|ESC-derived)", re.I)
-_HIPSC = re.compile(r"\b(?:human\s+)?(?:induced\s+pluripotent\s+stem\s+cells?|h?iPSCs?|h?iPS\s+cells?)", re.I)
+# Wordings seen in the 92 hPSCreg titles: "Human embryonic stem cell", "human embryo stem cell", "hESC",
+# "ESC-derived", "induced pluripotent stem cell" (also "pluripoteint"), "hiPSC", "iPS cell", "iPS-cell-", "iPS derived".
+_HESC = re.compile(r"\b(?:human\s+)?(?:embryo(?:nic)?\s+stem\s+cells?|hESCs?\b|hES\s+cells?|ESCs?\b)", re.I)
+_HIPSC = re.compile(r"\b(?:human\s+)?(?:induced\s+pluripot\w*\s+stem\s+cells?|h?iPSCs?\b|h?iPS(?:[\s-]+cells?\b|\b))",
+                    re.I)
 
 
 def sniff(head: bytes, filename: str) -> bool:
@@ -97,19 +100,16 @@ def sniff(head: bytes, filename: str) -> bool:
 
 def read(stream: BinaryIO, origin: str) -> Iterator[Parsed | ImportProblem]:
     found = False
-    try:
-        for n, lines in enumerate(_records(stream), start=1):
-            found = True
-            position = f"record {n}"
-            raw = "\n".join(lines).encode("utf-8")
-            try:
-                record = parse_record(lines, origin, position, raw)
-            except Exception as exc:  # one bad record must not stop the file
-                yield problem_from(exc, origin, position)
-                continue
-            yield Parsed(record, raw, position)
-    except (UnicodeDecodeError, OSError, EOFError) as exc:
-        raise SourceError(f"cannot read hPSCreg text: {exc}") from exc
+    for n, lines in enumerate(_records(stream), start=1):
+        found = True
+        position = f"record {n}"
+        raw = "\n".join(lines).encode("utf-8")
+        try:
+            record = parse_record(lines, origin, position, raw)
+        except Exception as exc:  # one bad record must not stop the file
+            yield problem_from(exc, origin, position)
+            continue
+        yield Parsed(record, raw, position)
     if not found:
         raise SourceError("no 'General Information' section: not an hPSCreg clinical-study record")
 
@@ -119,8 +119,7 @@ def _records(stream: BinaryIO) -> Iterator[list[str]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=None)
     buf: list[str] = []
     seen = False
-    for line in text:
-        line = line.rstrip("\n")
+    for line in _lines(text):
         if re.fullmatch(r"\s*General Information\s*", line):
             if seen:
                 cut = len(buf)
@@ -135,6 +134,15 @@ def _records(stream: BinaryIO) -> Iterator[list[str]]:
             raise SourceError("more than 100000 lines in one record: not an hPSCreg record")
     if seen:
         yield buf
+
+
+def _lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The input's lines; a stream that fails while being read (a broken gzip member …) is not readable at all."""
+    try:
+        for line in text:
+            yield line.rstrip("\n")
+    except Exception as exc:
+        raise SourceError(f"cannot read hPSCreg text: {exc}") from exc
 
 
 def _match(line: str) -> tuple[str, str, str] | None:
@@ -166,8 +174,10 @@ def parse_record(lines: list[str], origin: str, position: str, raw: bytes) -> Tr
             continue
         hit = _match(line)
         if hit is None:
-            if last and last[1] in _TEXT_FIELDS:  # a wrapped free-text value
-                last[0][last[1]] = f"{last[0][last[1]]}\n{line}"
+            if last and not last[0].get(last[1]):  # the value on the line below its label
+                last[0][last[1]] = line
+            elif last and last[1] in _TEXT_FIELDS:  # a free-text cell the copy wrapped: one paragraph again
+                last[0][last[1]] = f"{last[0][last[1]]} {line}"
             continue
         label, handler, value = hit
         if handler in _BLOCKS:
@@ -214,7 +224,7 @@ def _registry_ids(blocks: list[tuple[str, dict[str, str]]], fields: dict[str, st
         registry = registry_of(ident)
         id_kind = "secondary"
         if re.search(r"\b(?:sponsor|org(?:ani[sz]ation)?|protocol)\b.*\b(?:id|number|code)\b", desc, re.I):
-            id_kind, registry = "org_study", registry
+            id_kind = "org_study"  # the sponsor's own number ("Sponsor's study ID"): never the primary ID
         elif registry is None and re.search(r"regist", desc, re.I):
             m = re.search(r"\(([^()]+)\)\s*$", desc)
             registry = m[1].strip() if m else vocab.clean(desc)
@@ -259,6 +269,8 @@ def _cell_products(title: str | None, blocks: list[tuple[str, dict[str, str]]], 
         inner = m[1].strip()
         if any(inner.lower() == c.text.lower() or inner.lower() in c.text.lower() for c in conditions):
             continue
+        if _abbreviates(inner, title[:m.start()]) or re.search(r"\b(?:study|trial|phase)\b", inner, re.I):
+            break  # "Mesenchymal Stem Cells (MSCs)", "(IPSCS study)": an abbreviation or a study, not a product
         if re.search(r"cells?\b|derived|exosome|progenitor|neuron|epitheli|sheet|patch", title[start:m.start()], re.I):
             name = inner
         break
@@ -274,6 +286,14 @@ def _cell_products(title: str | None, blocks: list[tuple[str, dict[str, str]]], 
         )
         for b in cells
     ]
+
+
+def _abbreviates(short: str, before: str) -> bool:
+    letters = re.sub(r"s$", "", short.strip()).lower()
+    if not re.fullmatch(r"[a-z]{2,8}", letters):
+        return False
+    words = re.findall(r"[A-Za-z]+", before)[-len(letters):]
+    return "".join(w[0].lower() for w in words) == letters
 
 
 def _contact(kind: str, b: dict[str, str]) -> Contact | None:

@@ -2,7 +2,7 @@
 
 One row per trial record in ``trials`` holds the current version's JSON plus the columns that queries filter on;
 ``versions`` keeps every distinct version ever imported; ``raw_inputs`` keeps each raw input once, by sha256;
-``trial_ids`` finds a record by any of its registry IDs; the small ``trial_*`` tables hold multi-valued facets.
+``trial_ids`` finds a record by any of its registry IDs; ``trial_facets`` holds multi-valued facets.
 """
 
 from __future__ import annotations
@@ -83,31 +83,23 @@ trial_ids = Table(
 )
 
 
-def _facet_table(name: str, column: str, length: int = 255) -> Table:
-    return Table(
-        name,
-        metadata,
-        Column("trial_id", String(64), ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True),
-        Column(column, String(length), primary_key=True),
-        Index(f"ix_{name}_{column}", column),
-    )
+trial_facets = Table(
+    "trial_facets",
+    metadata,
+    Column("trial_id", String(64), ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True),
+    Column("facet", String(32), primary_key=True),
+    Column("value", String(255), primary_key=True),
+    Index("ix_trial_facets_value", "facet", "value"),
+)
+"""Multi-valued facets, one row per (trial, facet, value). Ontology filters use the ``*_closure`` facets, which hold
+each linked term and all its ancestors, so "lung disease" finds every trial linked to any of its descendants with
+one index lookup."""
 
-
-trial_phases = _facet_table("trial_phases", "phase", 32)
-trial_countries = _facet_table("trial_countries", "country", 128)
-trial_conditions = _facet_table("trial_conditions", "condition", 512)
-trial_cell_types = _facet_table("trial_cell_types", "cell_type", 255)
-trial_cell_categories = _facet_table("trial_cell_categories", "category", 32)
-trial_sponsors = _facet_table("trial_sponsors", "sponsor", 512)
-
-FACET_TABLES = {
-    "phase": trial_phases,
-    "country": trial_countries,
-    "condition": trial_conditions,
-    "cell_type": trial_cell_types,
-    "cell_category": trial_cell_categories,
-    "sponsor": trial_sponsors,
-}
+MULTI_FACETS = (
+    "phase", "country", "condition", "condition_closure", "cell_type", "cell_type_closure", "cell_category",
+    "source_tissue", "donor", "pluripotent_origin", "sponsor",
+)
+COLUMN_FACETS = ("status", "study_type", "registry", "sex", "start_year")
 
 # The full-text index is a SQLite FTS5 virtual table (created by the migration, not by SQLAlchemy): one row per
 # trial, rowid-free, keyed by trial id; columns weighted at query time (title > conditions > interventions > text).

@@ -10,6 +10,7 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
@@ -61,24 +62,49 @@ class Counts:
                 f"{self.errors} errors")
 
 
-def _facet_values(record: TrialRecord) -> dict[str, list[str]]:
+@lru_cache(maxsize=65536)
+def _closure(curie: str) -> tuple[str, ...]:
+    """The term and all its ancestors (from the shipped ontology snapshot), for descendant-aware filters."""
+    from ..enrich.ontology import ancestors
+
+    try:
+        return (curie, *sorted(ancestors(curie)))
+    except Exception:  # an ID outside the snapshot (a curator's new term): the term itself still filters
+        return (curie,)
+
+
+def facet_values(record: TrialRecord) -> dict[str, list[str]]:
+    """Every multi-valued facet of a record (schema.MULTI_FACETS), values deduplicated in order."""
     conditions: list[str] = []
+    condition_terms: list[str] = []
     for cond in record.conditions:
-        conditions.append(cond.text)
-        for term in cond.terms:
-            conditions.extend(v for v in (term.id, term.label) if v)
+        linked = [t for t in cond.terms if t.id]
+        conditions.extend(t.label or t.id for t in linked if t.label or t.id)  # type: ignore[misc]
+        if not linked:
+            conditions.append(cond.text)
+        condition_terms.extend(t.id for t in linked if t.id)
     cell_types: list[str] = []
+    cell_terms: list[str] = []
     for product in record.cell_products:
-        if product.cell_type:
-            cell_types.extend(v for v in (product.cell_type.id, product.cell_type.label) if v)
-    return {
+        if product.cell_type and (product.cell_type.label or product.cell_type.id):
+            cell_types.append(product.cell_type.label or product.cell_type.id)  # type: ignore[arg-type]
+            if product.cell_type.id:
+                cell_terms.append(product.cell_type.id)
+    values = {
         "phase": list(record.phases),
         "country": record.countries(),
         "condition": conditions,
+        "condition_closure": [c for t in condition_terms for c in _closure(t)],
         "cell_type": cell_types,
+        "cell_type_closure": [c for t in cell_terms for c in _closure(t)],
         "cell_category": [p.category for p in record.cell_products if p.category],
+        "source_tissue": [p.source_tissue.label for p in record.cell_products
+                          if p.source_tissue and p.source_tissue.label],
+        "donor": [p.donor for p in record.cell_products if p.donor],
+        "pluripotent_origin": [p.pluripotent_origin for p in record.cell_products if p.pluripotent_origin],
         "sponsor": [sp.name for sp in record.sponsors if sp.role in ("lead", "collaborator")],
     }
+    return {k: list(dict.fromkeys(v[:255] for v in vs if v)) for k, vs in values.items()}
 
 
 def _fts_row(record: TrialRecord) -> dict[str, str]:
@@ -241,8 +267,7 @@ class FileTransaction:
         """(Re)build the lookup, facet and full-text rows of the record's current version."""
         if not fresh:
             conn.execute(delete(s.trial_ids).where(s.trial_ids.c.trial_id == record.id))
-            for table in s.FACET_TABLES.values():
-                conn.execute(delete(table).where(table.c.trial_id == record.id))
+            conn.execute(delete(s.trial_facets).where(s.trial_facets.c.trial_id == record.id))
             if self._fts:
                 conn.execute(text("DELETE FROM trials_fts WHERE trial_id = :id"), {"id": record.id})
         ids: dict[str, str] = {id_key(record.id): "primary"}
@@ -250,12 +275,10 @@ class FileTransaction:
             ids.setdefault(id_key(rid.id), rid.kind)
         conn.execute(insert(s.trial_ids), [
             {"registry_id": key, "trial_id": record.id, "kind": kind} for key, kind in ids.items()])
-        for name, values in _facet_values(record).items():
-            table = s.FACET_TABLES[name]
-            column = next(c.name for c in table.columns if c.name != "trial_id")
-            unique = list(dict.fromkeys(v[: table.c[column].type.length or 255] for v in values if v))
-            if unique:
-                conn.execute(insert(table), [{"trial_id": record.id, column: v} for v in unique])
+        rows = [{"trial_id": record.id, "facet": facet, "value": v}
+                for facet, values in facet_values(record).items() for v in values]
+        if rows:
+            conn.execute(insert(s.trial_facets), rows)
         if self._fts:
             conn.execute(text("INSERT INTO trials_fts (trial_id, title, conditions, interventions, body) "
                               "VALUES (:trial_id, :title, :conditions, :interventions, :body)"), _fts_row(record))

@@ -1,4 +1,4 @@
-"""Initial schema: trials, versions, raw inputs, registry IDs, facet tables, full-text index.
+"""Initial schema: trials, versions, raw inputs, registry IDs, facets, full-text index.
 
 Revision ID: 0001
 Revises:
@@ -14,15 +14,6 @@ revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
-
-
-def _facet(name: str, column: str, length: int) -> None:
-    op.create_table(
-        name,
-        sa.Column("trial_id", sa.String(64), sa.ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column(column, sa.String(length), primary_key=True),
-    )
-    op.create_index(f"ix_{name}_{column}", name, [column])
 
 
 def upgrade() -> None:
@@ -80,12 +71,13 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(16), nullable=False),
     )
     op.create_index("ix_trial_ids_trial", "trial_ids", ["trial_id"])
-    _facet("trial_phases", "phase", 32)
-    _facet("trial_countries", "country", 128)
-    _facet("trial_conditions", "condition", 512)
-    _facet("trial_cell_types", "cell_type", 255)
-    _facet("trial_cell_categories", "category", 32)
-    _facet("trial_sponsors", "sponsor", 512)
+    op.create_table(
+        "trial_facets",
+        sa.Column("trial_id", sa.String(64), sa.ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("facet", sa.String(32), primary_key=True),
+        sa.Column("value", sa.String(255), primary_key=True),
+    )
+    op.create_index("ix_trial_facets_value", "trial_facets", ["facet", "value"])
     if op.get_bind().dialect.name == "sqlite":
         # unicode61 with diacritics removed; prefix indexes make type-ahead prefixes cheap.
         op.execute(
@@ -98,6 +90,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS trials_fts")
-    for name in ("trial_sponsors", "trial_cell_categories", "trial_cell_types", "trial_conditions",
-                 "trial_countries", "trial_phases", "trial_ids", "versions", "raw_inputs", "trials"):
+    for name in ("trial_facets", "trial_ids", "versions", "raw_inputs", "trials"):
         op.drop_table(name)

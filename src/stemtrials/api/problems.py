@@ -1,0 +1,48 @@
+"""Errors as RFC 9457 problem details (application/problem+json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from ..query.search import QueryError
+
+PROBLEM = "application/problem+json"
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+
+
+def problem(status: int, title: str, detail: str | None = None, instance: str | None = None,
+            extra: dict[str, Any] | None = None) -> JSONResponse:
+    body = Problem(title=title, status=status, detail=detail, instance=instance).model_dump()
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        titles = {404: "Not Found", 405: "Method Not Allowed", 400: "Bad Request"}
+        return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail),
+                       str(request.url.path))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
+        return problem(422, "Invalid request", detail, str(request.url.path), {"errors": errors})
+
+    @app.exception_handler(QueryError)
+    async def _query(request: Request, exc: QueryError) -> JSONResponse:
+        return problem(400, "Bad Request", str(exc), str(request.url.path))

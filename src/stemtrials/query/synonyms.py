@@ -1,0 +1,65 @@
+"""Free-text synonyms for search: the abbreviations and wordings trial registries use interchangeably.
+
+A query word found here matches any of its expansions too ("MSC" finds "mesenchymal stromal cells", "GVHD" finds
+"graft-versus-host"). Expansions are phrases (FTS5 matches their words adjacently, whatever the hyphenation). The
+list holds general clinical and cell-therapy usage, not terms fitted to particular records; ontology synonyms of the
+linked conditions are indexed with each record as well (store/writer.py).
+"""
+
+from __future__ import annotations
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "msc": ("mesenchymal stem", "mesenchymal stromal", "mesenchymal stem cell", "mesenchymal progenitor", "mscs"),
+    "mscs": ("mesenchymal stem", "mesenchymal stromal", "msc"),
+    "mesenchymal": ("msc", "mscs"),
+    "hsc": ("hematopoietic stem", "haematopoietic stem", "hscs"),
+    "hsct": ("hematopoietic stem cell transplantation", "haematopoietic stem cell transplantation",
+             "stem cell transplantation", "bone marrow transplantation"),
+    "ipsc": ("induced pluripotent", "ipscs", "hipsc", "ips cells"),
+    "ipscs": ("induced pluripotent", "ipsc"),
+    "hipsc": ("induced pluripotent", "ipsc"),
+    "hesc": ("embryonic stem", "hescs", "esc"),
+    "esc": ("embryonic stem",),
+    "nsc": ("neural stem", "neural progenitor"),
+    "gvhd": ("graft versus host", "graft vs host", "graft against host", "agvhd", "cgvhd"),
+    "agvhd": ("acute graft versus host",),
+    "cgvhd": ("chronic graft versus host",),
+    "als": ("amyotrophic lateral sclerosis", "motor neuron disease"),
+    "ards": ("acute respiratory distress syndrome",),
+    "copd": ("chronic obstructive pulmonary disease",),
+    "koa": ("knee osteoarthritis", "osteoarthritis of the knee"),
+    "oa": ("osteoarthritis",),
+    "sci": ("spinal cord injury", "spinal cord injuries"),
+    "t1dm": ("type 1 diabetes",),
+    "t1d": ("type 1 diabetes",),
+    "t2dm": ("type 2 diabetes",),
+    "t2d": ("type 2 diabetes",),
+    "amd": ("age related macular degeneration", "macular degeneration"),
+    "ms": ("multiple sclerosis",),
+    "ipf": ("idiopathic pulmonary fibrosis",),
+    "mi": ("myocardial infarction",),
+    "ami": ("acute myocardial infarction",),
+    "cli": ("critical limb ischemia", "critical limb ischaemia"),
+    "pad": ("peripheral arterial disease", "peripheral artery disease"),
+    "pd": ("parkinson",),
+    "sle": ("systemic lupus erythematosus", "lupus"),
+    "ra": ("rheumatoid arthritis",),
+    "ibd": ("inflammatory bowel disease", "crohn", "ulcerative colitis"),
+    "bpd": ("bronchopulmonary dysplasia",),
+    "covid": ("covid 19", "sars cov 2", "coronavirus"),
+    "covid19": ("covid 19", "sars cov 2"),
+    "coronavirus": ("covid 19", "sars cov 2"),
+    "nk": ("natural killer",),
+    "car": ("chimeric antigen receptor",),
+    "rpe": ("retinal pigment epithelium", "retinal pigment epithelial"),
+    "ev": ("extracellular vesicle", "exosome"),
+    "evs": ("extracellular vesicles", "exosomes"),
+    "exosome": ("extracellular vesicle",),
+    "exosomes": ("extracellular vesicles",),
+    "secretome": ("conditioned medium",),
+    "svf": ("stromal vascular fraction",),
+    "prp": ("platelet rich plasma",),
+    "ucmsc": ("umbilical cord mesenchymal",),
+    "bmmsc": ("bone marrow mesenchymal",),
+    "adsc": ("adipose derived stem", "adipose derived stromal"),
+}
