@@ -87,6 +87,10 @@ def run_import(engine: Engine, paths: list[str], fmt: str | None) -> int:
         counts = import_paths(engine, paths, fmt)
     for problem in counts.problems:
         err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
+    if counts.new or counts.updated:
+        from .store.studies import relink
+
+        relink(engine)  # new registrations may join (or leave) studies
     typer.echo(counts.summary())
     return 1 if counts.errors else 0
 
@@ -114,6 +118,8 @@ def show(
     format: Annotated[ShowFormat, typer.Option("--format", help="text, json or the hPSCreg layout.")] =
     ShowFormat.text,
     with_history: Annotated[bool, typer.Option("--history", help="List every version and what changed.")] = False,
+    as_study: Annotated[bool, typer.Option("--study", help="JSON: the study view (all registrations, each "
+                                                           "field per source, discrepancies).")] = False,
 ) -> None:
     """Show one trial, found by any of its registry IDs."""
     engine = _engine()
@@ -122,6 +128,13 @@ def show(
         err.print(f"[red]not found:[/] no trial with registry ID {trial_id!r}", highlight=False)
         raise typer.Exit(1)
     versions = history(engine, record["id"]) if with_history else None
+    from .query.study import study_view
+    from .store.studies import study_links, study_members
+
+    study = study_view(study_members(engine, record["id"]), study_links(engine, record["study_id"]))
+    if as_study:
+        typer.echo(json.dumps(study, ensure_ascii=False, indent=2))
+        return
     if format is ShowFormat.json:
         if versions is not None:
             record = {**record, "versions": [
@@ -139,7 +152,7 @@ def show(
     else:
         from .export.text_page import render_text
 
-        typer.echo(render_text(record, versions), nl=False)
+        typer.echo(render_text(record, versions, study), nl=False)
 
 
 _Multi = Optional[list[str]]  # noqa: UP045 — typer needs Optional
@@ -204,6 +217,7 @@ def search(
     year_to: Annotated[Optional[int], _F["year_to"]] = None,  # noqa: UP045
     healthy: Annotated[Optional[bool], _F["healthy"]] = None,  # noqa: UP045
     stem_only: Annotated[bool, _F["stem_only"]] = False,
+    per_record: Annotated[bool, typer.Option("--records", help="List registry records, not studies.")] = False,
     sort: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--sort", help="relevance, start_date, last_update or enrollment.")] = None,
     cursor: Annotated[Optional[str], typer.Option("--cursor", help="The 'next' of a previous page.")] = None,  # noqa: UP045
@@ -213,6 +227,7 @@ def search(
     """Ranked search with filters; ontology filters include descendants."""
     f = _filters(query, status, phase, country, condition, cell_type, age, sex, study_type, registry,
                  cell_category, tissue, donor, origin, sponsor, year_from, year_to, healthy, stem_only)
+    f.per_record = per_record
     try:
         results = run_search(_engine(), f, limit=limit, cursor=cursor, sort=sort, with_facets=as_json)
     except QueryError as exc:
@@ -327,6 +342,59 @@ def ontology(term: Annotated[str, typer.Argument(metavar="TERM-OR-CURIE")],
             typer.echo(f"  {key}: " + "; ".join(shown))
 
 
+link_app = typer.Typer(help="Link records of the same trial across registries; curators confirm or split links.",
+                       invoke_without_command=True)
+app.add_typer(link_app, name="link")
+
+
+def _relink_and_report(engine: Engine) -> None:
+    from .store.studies import relink
+
+    summary = relink(engine)
+    typer.echo(f"linked: {summary.records} records in {summary.studies} studies "
+               f"({summary.multi_record_studies} with several registrations), {summary.links} links "
+               f"({summary.accepted} accepted), {summary.changed} records changed study")
+
+
+@link_app.callback()
+def link_all(ctx: typer.Context) -> None:
+    """Re-link every record (also runs after each import that changed something)."""
+    if ctx.invoked_subcommand is None:
+        _relink_and_report(_engine())
+
+
+def _decide(first: str, second: str, decision: str, note: str | None, who: str | None) -> None:
+    import getpass
+
+    from .store.studies import LinkDecisionError, decide
+
+    engine = _engine()
+    try:
+        decide(engine, first, second, decision, who or getpass.getuser(), note)
+    except LinkDecisionError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    _relink_and_report(engine)
+
+
+@link_app.command("confirm")
+def link_confirm(first: str, second: str,
+                 note: Annotated[Optional[str], typer.Option("--note")] = None,  # noqa: UP045
+                 who: Annotated[Optional[str], typer.Option("--by", help="Curator name (default: OS user).")] = None,  # noqa: UP045
+                 ) -> None:
+    """Confirm that two records (any registry IDs) are the same trial; survives re-imports."""
+    _decide(first, second, "confirm", note, who)
+
+
+@link_app.command("split")
+def link_split(first: str, second: str,
+               note: Annotated[Optional[str], typer.Option("--note")] = None,  # noqa: UP045
+               who: Annotated[Optional[str], typer.Option("--by", help="Curator name (default: OS user).")] = None,  # noqa: UP045
+               ) -> None:
+    """Declare two records different trials: they never share a study again; survives re-imports."""
+    _decide(first, second, "split", note, who)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
@@ -371,7 +439,7 @@ def demo(
         from .export.text_page import render_text
 
         typer.echo("")
-        typer.echo(render_text(record, history(engine, record["id"])), nl=False)
+        typer.echo(render_text(record, history(engine, record["id"])), nl=False)  # a fresh sample: one registration
     stats(as_json=False, query=None, status=None, phase=None, country=None, condition=None, cell_type=None,
           cell_category=None, year_from=None, year_to=None, stem_only=False)
     if code:

@@ -127,6 +127,18 @@ def create_app(db: str | None = None, engine: Engine | None = None) -> FastAPI:
                             changes=[VersionChange(field=c.field, before=c.before, after=c.after)
                                      for c in v.changes]) for v in versions]
 
+    @app.get("/api/studies/{trial_id}", response_model=dict[str, Any], responses=not_found, tags=["trials"],
+             summary="The study of a trial: all its registrations, each field per source, discrepancies, links")
+    def get_study(trial_id: str, request: Request) -> Any:
+        from ..query.study import study_view
+        from ..store.studies import study_links, study_members
+
+        members = study_members(engine, trial_id)
+        if not members:
+            return problems.problem(404, "Not Found", f"no trial with registry ID {trial_id!r}",
+                                    str(request.url.path))
+        return study_view(members, study_links(engine, members[0]["study_id"]))
+
     @app.get("/api/facets", response_model=dict[str, dict[str, int]], responses=bad, tags=["trials"],
              description=FACETS_DESCRIPTION)
     def get_facets(f: Annotated[Filters, Depends(filters)],

@@ -34,6 +34,7 @@ def filters(
     sex: Annotated[str | None, Query(pattern="^(female|male)$")] = None,
     healthy_volunteers: bool | None = None,
     stem_cell_only: bool = False,
+    per_record: Annotated[bool, Query(description="Count and list registry records instead of studies.")] = False,
 ) -> Filters:
     return Filters(q=q, status=status or [], phase=phase or [], study_type=study_type or [],
                    registry=registry or [], country=country or [], condition=condition or [],
@@ -41,4 +42,4 @@ def filters(
                    pluripotent_origin=pluripotent_origin or [], source_tissue=source_tissue or [],
                    donor=donor or [], sponsor=sponsor or [], start_year_min=start_year_min,
                    start_year_max=start_year_max, age=age, sex=sex, healthy_volunteers=healthy_volunteers,
-                   stem_cell_only=stem_cell_only)
+                   stem_cell_only=stem_cell_only, per_record=per_record)

@@ -55,7 +55,8 @@ class _Page:
                                         subsequent_indent=" " * (indent + 2)))
 
 
-def render_text(rec: dict[str, Any], versions: list[Version] | None = None) -> str:
+def render_text(rec: dict[str, Any], versions: list[Version] | None = None,
+                study: dict[str, Any] | None = None) -> str:
     p = _Page()
     title = rec.get("title") or rec.get("official_title") or rec["id"]
     p.lines.extend(textwrap.wrap(title, WIDTH))
@@ -102,6 +103,17 @@ def render_text(rec: dict[str, Any], versions: list[Version] | None = None) -> s
     for rid in rec.get("registry_ids", []):
         p.field(f"  {rid['kind'].replace('_', ' ')} ID", f"{rid['id']}" + (f" ({rid['registry']})"
                                                                             if rid.get("registry") else ""), raw=True)
+    if study and len(study["records"]) > 1:
+        p.field("Registrations", f"{len(study['records'])} records of this trial (study {study['study_id']})",
+                raw=True)
+        for other in study["records"]:
+            p.bullet(f"{other['id']} ({other.get('registry') or '?'}, {other.get('status') or 'no status'}, "
+                     f"last update {other.get('last_update') or '—'})" + ("  ← this record" if other["id"] == rec["id"]
+                                                                          else ""), indent=4)
+        for name in study["discrepancies"]:
+            values = "; ".join(f"{v['record']}: {_short(v['value'])}" for v in study["fields"][name]
+                               if v["value"] is not None)
+            p.text(f"! registries disagree on {name}: {values}", indent=4)
     reg = rec.get("regulatory") or {}
     p.field("FDA-regulated drug", reg.get("fda_regulated_drug"))
     p.field("FDA-regulated device", reg.get("fda_regulated_device"))

@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Select, and_, exists, func, literal_column, or_, select, text, union_all
+from sqlalchemy import Engine, Select, and_, exists, false, func, literal_column, or_, select, text
 
 from ..store import schema as s
+from ..store.reader import with_study
 from .synonyms import SYNONYMS
 
 # BM25 weights per FTS column: trial_id (unindexed), title, conditions, interventions, body.
 BM25_WEIGHTS = (0.0, 10.0, 5.0, 3.0, 1.0)
+# Weights alone don't guarantee that title matches come first (a short conditions column, or a query word so common
+# that FTS5 clamps its IDF, can outrank a long title): a trial whose title holds a query word or phrase gets this
+# bonus, so relevance orders title matches first, each tier by the weighted bm25.
+TITLE_ONLY_WEIGHTS = (0.0, 1.0, 0.0, 0.0, 0.0)
+TITLE_TIER = -1.0e6
 
 Sort = Literal["relevance", "start_date", "last_update", "enrollment"]
 SORTS: tuple[str, ...] = ("relevance", "start_date", "last_update", "enrollment")
@@ -50,6 +57,8 @@ class Filters:
     sex: str | None = None
     healthy_volunteers: bool | None = None
     stem_cell_only: bool = False
+    per_record: bool = False
+    """Count and list registry records; by default each study (all registrations of one trial) counts once."""
 
 
 @dataclass
@@ -97,27 +106,40 @@ def fts_query(q: str) -> str | None:
 
 
 # ---------------------------------------------------------------- filters
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _lowered(values: list[str]) -> list[str]:
+    """What ``lower(column)`` may yield for these values: SQLite's lower() folds ASCII letters only ('SBÜ' →
+    'sbÜ'), PostgreSQL's every letter ('sbü'); listing both makes a value match itself in any letter case on
+    either backend."""
+    return list(dict.fromkeys(x for v in values for x in (v.lower(), v.translate(_ASCII_LOWER))))
+
+
 def _facet_in(facet: str, values: list[str]) -> Any:
     tf = s.trial_facets.c
     return exists().where(tf.trial_id == s.trials.c.id, tf.facet == facet,
-                          func.lower(tf.value).in_([v.lower() for v in values]))
+                          func.lower(tf.value).in_(_lowered(values)))
 
 
 def _ontology_filter(facet: str, closure_facet: str, prefix: str, terms: list[str]) -> Any:
     """Each term: a CURIE or a label resolved to one matches the term and its descendants; text the ontology
     doesn't know matches the facet's values as a substring. Several terms are OR-ed."""
     from ..enrich.ontology import resolve
+    from ..enrich.ontology.snapshot import normalize_curie
 
     tf = s.trial_facets.c
     clauses = []
     for term in terms:
         curie = resolve(term, prefix) if term.strip() else None
+        if curie is None and normalize_curie(term):  # a CURIE of another ontology (DOID, MeSH) links records too
+            curie = resolve(term)
         if curie:
             clauses.append(exists().where(tf.trial_id == s.trials.c.id, tf.facet == closure_facet,
                                           tf.value == curie))
         else:
-            clauses.append(exists().where(tf.trial_id == s.trials.c.id, tf.facet == facet,
-                                          func.lower(tf.value).contains(term.lower().strip(), autoescape=True)))
+            clauses.append(exists().where(tf.trial_id == s.trials.c.id, tf.facet == facet, or_(*(
+                func.lower(tf.value).contains(low, autoescape=True) for low in _lowered([term.strip()])))))
     return or_(*clauses)
 
 
@@ -129,7 +151,7 @@ def filter_clauses(f: Filters) -> list[Any]:
     if f.study_type:
         clauses.append(t.study_type.in_([v.lower() for v in f.study_type]))
     if f.registry:
-        clauses.append(func.lower(t.registry).in_([v.lower() for v in f.registry]))
+        clauses.append(func.lower(t.registry).in_(_lowered(f.registry)))
     for facet in ("phase", "country", "cell_category", "pluripotent_origin", "source_tissue", "donor", "sponsor"):
         values = getattr(f, facet)
         if values:
@@ -160,11 +182,13 @@ def _matched(engine: Engine, f: Filters) -> tuple[Select, dict[str, Any], Any]:
     t = s.trials.c
     match = fts_query(f.q) if f.q else None
     params: dict[str, Any] = {}
-    cols = [t.id, t.title, t.status, t.start_date, t.last_update, t.enrollment, t.record_json]
+    cols = [t.id, t.study_id, t.title, t.status, t.start_date, t.last_update, t.enrollment, t.record_json]
     if match is not None and engine.dialect.name == "sqlite":
         weights = ", ".join(map(str, BM25_WEIGHTS))
+        title_only = ", ".join(map(str, TITLE_ONLY_WEIGHTS))
         ranked = text(
-            f"SELECT trial_id, bm25(trials_fts, {weights}) AS score FROM trials_fts WHERE trials_fts MATCH :match"
+            f"SELECT trial_id, bm25(trials_fts, {weights}) + CASE WHEN bm25(trials_fts, {title_only}) < 0 "
+            f"THEN {TITLE_TIER} ELSE 0 END AS score FROM trials_fts WHERE trials_fts MATCH :match"
         ).columns(trial_id=s.trials.c.id.type, score=s.trials.c.min_age.type).subquery("ranked")
         stmt = select(*cols, ranked.c.score).join(ranked, ranked.c.trial_id == t.id)
         params["match"] = match
@@ -178,7 +202,19 @@ def _matched(engine: Engine, f: Filters) -> tuple[Select, dict[str, Any], Any]:
     clauses = filter_clauses(f)
     if clauses:
         stmt = stmt.where(and_(*clauses))
+    if not f.per_record and _has_multi_record_studies(engine):
+        # One row per study: of a study's matching records, its representative if it matches, else the first.
+        rank = func.row_number().over(partition_by=t.study_id, order_by=(t.representative.desc(), t.id))
+        firsts = stmt.with_only_columns(t.id.label("first_id"), rank.label("rn")).subquery("per_study")
+        stmt = stmt.where(t.id.in_(select(firsts.c.first_id).where(firsts.c.rn == 1)))
     return stmt, params, score
+
+
+def _has_multi_record_studies(engine: Engine) -> bool:
+    """Whether any study has several records (a partial index answers at once)."""
+    with engine.connect() as conn:
+        return conn.execute(select(s.trials.c.id).where(s.trials.c.representative == false()).limit(1)).first() \
+            is not None
 
 
 # ---------------------------------------------------------------- sorting and cursors
@@ -202,7 +238,13 @@ def decode_cursor(cursor: str) -> tuple[Any, str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key, trial_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(trial_id, str) or not isinstance(key, (str, int, float)):
+        if not isinstance(trial_id, str) or not isinstance(key, (str, int, float)) or isinstance(key, bool):
+            raise ValueError
+        # Keys we write are strings, 64-bit ints and finite bm25 floats; anything else would fail in the database
+        # (an int SQLite can't bind, a bool SQLAlchemy won't compare) or match nothing (NaN).
+        if isinstance(key, int) and not -(2**63) <= key < 2**63:
+            raise ValueError
+        if isinstance(key, float) and not math.isfinite(key):
             raise ValueError
         return key, trial_id
     except (ValueError, TypeError, json.JSONDecodeError) as exc:
@@ -217,19 +259,27 @@ def search(engine: Engine, f: Filters, limit: int = 20, cursor: str | None = Non
         raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
     stmt, params, score = _matched(engine, f)
     key, ascending = _sort_key(sort, score)
-    page = stmt.add_columns(key.label("sort_key"))
+    t = s.trials.c
+    # The page is chosen by (id, sort key) alone and its records read afterwards: sorting whole rows would drag the
+    # JSON of every matching record through the sorter.
+    page = stmt.with_only_columns(t.id, key.label("sort_key"), (score if score is not None else
+                                                                 literal_column("NULL")).label("score"))
     if cursor:
         last_key, last_id = decode_cursor(cursor)
         after = key > last_key if ascending else key < last_key
-        page = page.where(or_(after, and_(key == last_key, s.trials.c.id > last_id)))
-    page = page.order_by(key.asc() if ascending else key.desc(), s.trials.c.id).limit(limit + 1).offset(offset)
+        page = page.where(or_(after, and_(key == last_key, t.id > last_id)))
+    page = page.order_by(key.asc() if ascending else key.desc(), t.id).limit(limit + 1).offset(offset)
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(stmt.subquery()), params).scalar() or 0
         rows = conn.execute(page, params).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        records = {r.id: r for r in conn.execute(
+            select(t.id, t.title, t.status, t.start_date, t.study_id, t.record_json)
+            .where(t.id.in_([r.id for r in rows])))} if rows else {}
         facets = _facets(conn, stmt, params, facet_limit) if with_facets else {}
-    more = len(rows) > limit
-    rows = rows[:limit]
-    hits = [Hit(r.id, r.title, r.status, r.start_date, r.score, json.loads(r.record_json)) for r in rows]
+    hits = [Hit(r.id, rec.title, rec.status, rec.start_date, r.score, with_study(rec.record_json, rec.study_id))
+            for r in rows for rec in (records[r.id],)]
     nxt = encode_cursor(rows[-1].sort_key, rows[-1].id) if more and rows else None
     return Results(total=total, hits=hits, next=nxt, facets=facets)
 
@@ -243,25 +293,28 @@ def _facets(conn: Any, matched: Select, params: dict[str, Any], limit: int | Non
     """Counts per facet value over the matched trials: one grouped query for the multi-valued facets, one for the
     column facets."""
     ids = matched.with_only_columns(s.trials.c.id).subquery("matched")
+    # Nothing narrows the trials (no text, no filter, no per-study choice): count over the tables as they are, which
+    # spares a membership test per facet row — the unfiltered counts are the landing page's and the dashboard's.
+    everything = matched.whereclause is None and len(matched.get_final_froms()) == 1
     tf = s.trial_facets.c
     multi = [f for f in FACETS_SHOWN if f in s.MULTI_FACETS]
     out: dict[str, dict[str, int]] = {f: {} for f in FACETS_SHOWN}
     rows = conn.execute(
         select(tf.facet, tf.value, func.count().label("n"))
-        .where(tf.trial_id.in_(select(ids.c.id)), tf.facet.in_(multi))
+        .where(tf.facet.in_(multi), *([] if everything else [tf.trial_id.in_(select(ids.c.id))]))
         .group_by(tf.facet, tf.value).order_by(tf.facet, func.count().desc(), tf.value), params).all()
     for facet, value, n in rows:
         if limit is None or len(out[facet]) < limit:
             out[facet][value] = n
     t = s.trials.c
-    parts = [
-        select(literal_column(f"'{col}'").label("facet"), func.cast(t[col], s.trials.c.title.type).label("value"),
-               func.count().label("n"))
-        .where(t.id.in_(select(ids.c.id)), t[col].is_not(None)).group_by(t[col])
-        for col in s.COLUMN_FACETS
-    ]
-    for facet, value, n in conn.execute(union_all(*parts), params).all():
-        out[facet][str(value)] = n
+    # All column facets in one pass, counted per combination of values and summed here: the matched set (a full-text
+    # match, say) is evaluated once rather than once per column.
+    cols = [t[col] for col in s.COLUMN_FACETS]
+    in_matched = [] if everything else [t.id.in_(select(ids.c.id))]
+    for *values, n in conn.execute(select(*cols, func.count()).where(*in_matched).group_by(*cols), params).all():
+        for facet, value in zip(s.COLUMN_FACETS, values, strict=True):
+            if value is not None:
+                out[facet][str(value)] = out[facet].get(str(value), 0) + n
     for facet in s.COLUMN_FACETS:
         ordered = sorted(out[facet].items(), key=(lambda kv: kv[0]) if facet == "start_year"
                          else (lambda kv: (-kv[1], kv[0])))

@@ -32,8 +32,16 @@ def get_record(engine: Engine, registry_id: str) -> dict[str, Any] | None:
     if trial_id is None:
         return None
     with engine.connect() as conn:
-        raw = conn.execute(select(s.trials.c.record_json).where(s.trials.c.id == trial_id)).scalar()
-    return json.loads(raw) if raw else None
+        row = conn.execute(select(s.trials.c.record_json, s.trials.c.study_id).where(s.trials.c.id == trial_id)).first()
+    return with_study(row.record_json, row.study_id) if row else None
+
+
+def with_study(record_json: str, study_id: str) -> dict[str, Any]:
+    """The record JSON of CONTRACT.md: the stored content plus its current study (kept apart because linking, not
+    the registry, decides it)."""
+    data = json.loads(record_json)
+    data["study_id"] = study_id
+    return data
 
 
 def iter_records(engine: Engine, batch: int = 500) -> Iterator[dict[str, Any]]:
@@ -42,13 +50,13 @@ def iter_records(engine: Engine, batch: int = 500) -> Iterator[dict[str, Any]]:
     while True:
         with engine.connect() as conn:
             rows = conn.execute(
-                select(s.trials.c.id, s.trials.c.record_json).where(s.trials.c.id > last)
+                select(s.trials.c.id, s.trials.c.record_json, s.trials.c.study_id).where(s.trials.c.id > last)
                 .order_by(s.trials.c.id).limit(batch)
             ).all()
         if not rows:
             return
         for row in rows:
-            yield json.loads(row.record_json)
+            yield with_study(row.record_json, row.study_id)
         last = rows[-1].id
 
 

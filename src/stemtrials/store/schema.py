@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -45,8 +46,12 @@ trials = Table(
     Column("current_version", Integer, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("record_json", Text, nullable=False),
+    Column("link_json", Text),
+    Column("representative", Boolean, nullable=False, default=True),
     Column("first_imported_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    Index("ix_trials_non_representative", "study_id", sqlite_where=text("representative = 0"),
+          postgresql_where=text("NOT representative")),
 )
 
 versions = Table(
@@ -100,6 +105,33 @@ MULTI_FACETS = (
     "source_tissue", "donor", "pluripotent_origin", "sponsor",
 )
 COLUMN_FACETS = ("status", "study_type", "registry", "sex", "start_year")
+
+links = Table(
+    "links",
+    metadata,
+    Column("a", String(64), primary_key=True),
+    Column("b", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("accepted", Boolean, nullable=False),
+    Index("ix_links_b", "b"),
+)
+"""Every link the linker found between two records (a < b), with its evidence; ``accepted`` says whether it shaped
+the current studies (a curator's split or a conflicting stronger link can overrule it)."""
+
+link_decisions = Table(
+    "link_decisions",
+    metadata,
+    Column("a", String(64), primary_key=True),
+    Column("b", String(64), primary_key=True),
+    Column("decision", String(8), nullable=False),
+    Column("decided_by", String(128), nullable=False),
+    Column("decided_at", String(32), nullable=False),
+    Column("note", Text),
+)
+"""Curators' decisions: 'confirm' (same trial) or 'split' (different trials), by registry IDs; they survive
+re-imports and re-linking."""
 
 # The full-text index is a SQLite FTS5 virtual table (created by the migration, not by SQLAlchemy): one row per
 # trial, rowid-free, keyed by trial id; columns weighted at query time (title > conditions > interventions > text).

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, text, u
 from ..model import TrialRecord
 from ..vocab import today_iso
 from . import schema as s
+from .projection import filled_fields, link_projection
 
 Outcome = Literal["new", "updated", "unchanged"]
 
@@ -31,15 +32,6 @@ def content_hash(data: dict) -> str:
 def id_key(registry_id: str) -> str:
     """Lookup key for any registry ID: case and spaces don't matter ('nct 03123458' finds NCT03123458)."""
     return "".join(registry_id.split()).upper()
-
-
-def filled_fields(data: object) -> int:
-    """How many non-empty leaf values a record carries (its ``source`` block excluded)."""
-    if isinstance(data, dict):
-        return sum(filled_fields(v) for k, v in data.items() if k != "source")
-    if isinstance(data, list):
-        return sum(filled_fields(v) for v in data)
-    return 0 if data in (None, "", False) else 1
 
 
 @dataclass
@@ -146,7 +138,6 @@ def _trial_columns(record: TrialRecord, data: dict, digest: str) -> dict:
     last_update = record.dates.last_update.date if record.dates.last_update else None
     return {
         "registry": record.registry,
-        "study_id": data["study_id"],
         "unidentified": record.unidentified,
         "title": record.title or record.official_title,
         "status": record.status,
@@ -162,6 +153,7 @@ def _trial_columns(record: TrialRecord, data: dict, digest: str) -> dict:
         "is_stem_cell": record.is_stem_cell_trial(),
         "content_hash": digest,
         "record_json": json.dumps(data, ensure_ascii=False),
+        "link_json": link_projection(data),
     }
 
 
@@ -203,6 +195,8 @@ class FileTransaction:
         if record.source.imported_at is None:
             record = record.model_copy(update={"source": record.source.model_copy(update={"imported_at": self.now})})
         data = record.to_json_dict()
+        # study_id is derived by linking (store/studies.py) and kept in its column, not in the versioned content.
+        study_id = data.pop("study_id")
         digest = content_hash(data)
         with conn.begin_nested():
             current = conn.execute(
@@ -221,7 +215,8 @@ class FileTransaction:
             if current is None:
                 version = 1
                 conn.execute(insert(s.trials).values(
-                    id=record.id, current_version=1, first_imported_at=self.now, updated_at=self.now,
+                    id=record.id, study_id=study_id, current_version=1, first_imported_at=self.now,
+                    updated_at=self.now,
                     **_trial_columns(record, data, digest)))
             else:
                 version = (conn.execute(select(func.max(s.versions.c.version))
