@@ -14,12 +14,17 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from . import sources
+from .enrich import annotate
 from .sources.base import ImportProblem, SourceError
 from .sources.inputs import InputError, InputFile, iter_inputs, read_head
 from .store.writer import Counts, FileTransaction
 
 ProgressHook = Callable[[str, int], None]
 """Called with (file name, records done in this file) as the import advances."""
+
+
+# Our own export carries its annotations (possibly curated): re-annotating would not be a lossless round trip.
+_ALREADY_ANNOTATED = {"stemtrials_jsonl"}
 
 
 class _StoreFailure(Exception):
@@ -75,8 +80,17 @@ def import_file(engine: Engine, item: InputFile, forced: ModuleType | None = Non
                     counts.errors += 1
                     counts.problems.append(str(result))
                     continue
+                record = result.record
+                if fmt.NAME not in _ALREADY_ANNOTATED:
+                    try:
+                        record = annotate(record)
+                    except Exception as exc:  # an annotator bug must not lose the record: store it bare, say so
+                        counts.errors += 1
+                        counts.problems.append(str(ImportProblem(
+                            item.name, result.position,
+                            f"annotation failed ({type(exc).__name__}: {exc}); stored without annotations")))
                 try:
-                    outcome = tx.put(result.record, result.raw)
+                    outcome = tx.put(record, result.raw)
                 except SQLAlchemyError as exc:
                     if not _record_level(exc):
                         raise _StoreFailure(exc) from exc
