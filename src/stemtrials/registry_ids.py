@@ -12,7 +12,8 @@ import re
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^NCT\d{8}$"), "ClinicalTrials.gov"),
     (re.compile(r"^CHICTR(-[A-Z]{2,4}-)?\d{6,10}$"), "ChiCTR"),
-    (re.compile(r"^(EUCTR)?\d{4}-\d{6}-\d{2}(-[A-Z]{2})?$"), "EU-CTR"),
+    # EU-CTR country suffixes: ISO codes ("-DE") and "-3RD" for sites outside the EU/EEA.
+    (re.compile(r"^(EUCTR)?\d{4}-\d{6}-\d{2}(-[A-Z]{2}|-3RD)?$"), "EU-CTR"),
     (re.compile(r"^CTIS?\d{4}-\d{6}-\d{2}(-\d{2})?$|^\d{4}-\d{6}-\d{2}-\d{2}$"), "CTIS"),
     (re.compile(r"^ISRCTN\d{8}$"), "ISRCTN"),
     (re.compile(r"^JRCT[A-Z]?\d{6,10}$"), "jRCT"),

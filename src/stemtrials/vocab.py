@@ -269,7 +269,7 @@ def sex(text: str | None) -> Sex | None:
     if k in {"male", "males", "men", "m", "man"}:
         return "male"
     has_f = "female" in k or "women" in k
-    has_m = bool(re.search(r"(^|_)(male|men)($|_)", k))
+    has_m = bool(re.search(r"(^|_)(males?|men)($|_)", k))  # "Both males and females" (ICTRP)
     if has_f and has_m:
         return "all"
     if has_f:

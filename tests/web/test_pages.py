@@ -238,7 +238,8 @@ def test_trial_by_secondary_id_and_twin(client: TestClient):
     assert r.status_code == 200 and "Found by the registry ID “GIMI-IRB-17001”" in r.text
     twin = client.get("/trials/GIMI-IRB-17001?format=json").json()
     assert twin == {"record": client.get("/api/trials/NCT03123458").json(),
-                    "versions": client.get("/api/trials/NCT03123458/history").json()}
+                    "versions": client.get("/api/trials/NCT03123458/history").json(),
+                    "study": client.get("/api/studies/NCT03123458").json()}
     assert client.get("/trials/NCT03123458", headers={"Accept": "application/json"}).json() == twin
 
 

@@ -20,7 +20,9 @@ from ..api.app import TrialList, VersionChange, VersionInfo
 from ..api.params import filters
 from ..query.search import Filters, QueryError, search
 from ..query.stats import stats
+from ..query.study import study_view
 from ..store import get_record, history
+from ..store.studies import study_links, study_members
 from . import view
 
 PageFormat = Annotated[Literal["html", "json"] | None, Query(
@@ -115,9 +117,10 @@ def router(engine: Engine, env: Environment) -> APIRouter:
             return error_page(env, request, 404, "Trial not found",
                               f"No trial has the registry ID “{trial_id}”. Check the ID, or search for it.")
         versions = _versions(engine, record["id"])
+        study = study_view(study_members(engine, record["id"]), study_links(engine, record["study_id"]))
         if as_json:
-            return _json({"record": record, "versions": versions})
-        return page(env, "trial.html", request=request, rec=record, versions=versions, nav=None,
+            return _json({"record": record, "versions": versions, "study": study})
+        return page(env, "trial.html", request=request, rec=record, versions=versions, study=study, nav=None,
                     requested_id=trial_id)
 
     @r.get("/dashboard", response_model=None)
