@@ -293,9 +293,10 @@ def _facets(conn: Any, matched: Select, params: dict[str, Any], limit: int | Non
     """Counts per facet value over the matched trials: one grouped query for the multi-valued facets, one for the
     column facets."""
     ids = matched.with_only_columns(s.trials.c.id).subquery("matched")
-    # Nothing narrows the trials (no text, no filter, no per-study choice): count over the tables as they are, which
-    # spares a membership test per facet row — the unfiltered counts are the landing page's and the dashboard's.
-    everything = matched.whereclause is None and len(matched.get_final_froms()) == 1
+    # Nothing narrows the trials (no filter or per-study choice in the WHERE clause, no full-text match — the only
+    # bound parameter _matched adds): count over the tables as they are, which spares a membership test per facet
+    # row — the unfiltered counts are the landing page's and the dashboard's.
+    everything = matched.whereclause is None and not params
     tf = s.trial_facets.c
     multi = [f for f in FACETS_SHOWN if f in s.MULTI_FACETS]
     out: dict[str, dict[str, int]] = {f: {} for f in FACETS_SHOWN}
