@@ -28,7 +28,11 @@ def link_projection(data: dict[str, Any]) -> str:
                           for loc in data.get("locations") or []][:50]
     small["contacts"] = [{k: c.get(k) for k in ("name", "first_name", "last_name", "email", "role")}
                          for c in data.get("contacts") or []][:10]
-    small["interventions"] = [{"name": i.get("name"), "type": i.get("type")} for i in data.get("interventions") or []]
+    small["interventions"] = [{"name": i.get("name"), "type": i.get("type"), "other_names": i.get("other_names") or []}
+                              for i in data.get("interventions") or []]
+    # Product names let the linker's guard set them aside (two trials of one product are not one trial).
+    small["cell_products"] = [{"name": p.get("name")} for p in data.get("cell_products") or [] if p.get("name")]
+    small["source"] = {"format": (data.get("source") or {}).get("format")}
     small["filled"] = filled_fields(data)
     return json.dumps(small, ensure_ascii=False, separators=(",", ":"))
 
