@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from helpers import cli
-from stemtrials.store import open_engine
 from stemtrials.store.writer import FileTransaction
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
