@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
 
@@ -107,3 +107,23 @@ def problem_from(exc: Exception, origin: str, position: str | None) -> ImportPro
     if len(reason) > 400:
         reason = reason[:400] + "…"
     return ImportProblem(origin, position, reason)
+
+
+def read_text_blocks(blocks: Iterable[list[str]], parse: Callable[[list[str], str, str, bytes], TrialRecord],
+                     origin: str, unit: str, missing: str) -> Iterator[Parsed | ImportProblem]:
+    """Records from a text format whose file holds one or more blocks of lines (a copied web page, an hPSCreg
+    record): each block parsed alone, a failing block reported at '<unit> N' while the others go on; no block at
+    all raises SourceError(missing)."""
+    found = False
+    for n, lines in enumerate(blocks, start=1):
+        found = True
+        position = f"{unit} {n}"
+        raw = "\n".join(lines).encode("utf-8")
+        try:
+            record = parse(lines, origin, position, raw)
+        except Exception as exc:  # one bad block must not stop the file
+            yield problem_from(exc, origin, position)
+            continue
+        yield Parsed(record, raw, position)
+    if not found:
+        raise SourceError(missing)

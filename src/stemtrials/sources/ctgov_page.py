@@ -45,7 +45,7 @@ from . import _ctgov_page_parts as parts
 from . import _ctgov_page_people as people
 from ._ctgov_common import registry_ids
 from ._segment import reference, segment
-from .base import ImportProblem, Parsed, SourceError, ctgov_url, make_source, problem_from, strip_bom
+from .base import ImportProblem, Parsed, SourceError, ctgov_url, make_source, read_text_blocks, strip_bom
 
 NAME = "ctgov_page"
 DESCRIPTION = "ClinicalTrials.gov study page text (classic 'Study Details' page copied from the web site)"
@@ -71,19 +71,9 @@ def sniff(head: bytes, filename: str) -> bool:
 
 
 def read(stream: BinaryIO, origin: str) -> Iterator[Parsed | ImportProblem]:
-    found = False
-    for n, lines in enumerate(_pages(stream), start=1):
-        found = True
-        position = f"study {n}"
-        raw = "\n".join(lines).encode("utf-8")
-        try:
-            record = parse_page(lines, origin, position, raw)
-        except Exception as exc:  # one bad page must not stop the file
-            yield problem_from(exc, origin, position)
-            continue
-        yield Parsed(record, raw, position)
-    if not found:
-        raise SourceError("no 'ClinicalTrials.gov Identifier: NCT…' line: not a ClinicalTrials.gov study page")
+    return read_text_blocks(
+        _pages(stream), parse_page, origin, "study",
+        "no 'ClinicalTrials.gov Identifier: NCT…' line: not a ClinicalTrials.gov study page")
 
 
 _PREAMBLE = re.compile(

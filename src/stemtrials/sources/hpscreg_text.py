@@ -36,7 +36,16 @@ from ..model import (
     TrialRecord,
 )
 from ..registry_ids import canonical_id, registry_of
-from .base import ImportProblem, Parsed, SourceError, ctgov_url, derived_id, make_source, problem_from, strip_bom
+from .base import (
+    ImportProblem,
+    Parsed,
+    SourceError,
+    ctgov_url,
+    derived_id,
+    make_source,
+    read_text_blocks,
+    strip_bom,
+)
 
 NAME = "hpscreg_text"
 DESCRIPTION = "hPSCreg clinical-study record as text (hpscreg.eu trial page)"
@@ -99,19 +108,8 @@ def sniff(head: bytes, filename: str) -> bool:
 
 
 def read(stream: BinaryIO, origin: str) -> Iterator[Parsed | ImportProblem]:
-    found = False
-    for n, lines in enumerate(_records(stream), start=1):
-        found = True
-        position = f"record {n}"
-        raw = "\n".join(lines).encode("utf-8")
-        try:
-            record = parse_record(lines, origin, position, raw)
-        except Exception as exc:  # one bad record must not stop the file
-            yield problem_from(exc, origin, position)
-            continue
-        yield Parsed(record, raw, position)
-    if not found:
-        raise SourceError("no 'General Information' section: not an hPSCreg clinical-study record")
+    return read_text_blocks(_records(stream), parse_record, origin, "record",
+                            "no 'General Information' section: not an hPSCreg clinical-study record")
 
 
 def _records(stream: BinaryIO) -> Iterator[list[str]]:

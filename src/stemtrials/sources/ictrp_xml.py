@@ -14,15 +14,14 @@ trees, and an input whose DOCTYPE declares entities is refused outright.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from lxml import etree
 
 from ._ictrp_common import Fields, build_record
+from ._xml_safe import iter_events, release
 from .base import ImportProblem, Parsed, SourceError, problem_from, strip_bom
-from .ctgov_legacy_xml import _Prefixed, _read_prolog, _refuse_entities, _syntax_error_where
 
 NAME = "ictrp_xml"
 DESCRIPTION = "WHO ICTRP XML: search-portal export (<Trials_downloaded_from_ICTRP>), per-trial (<trials><Triall>)"
@@ -53,46 +52,18 @@ def sniff(head: bytes, filename: str) -> bool:
 
 
 def read(stream: BinaryIO, origin: str) -> Iterator[Parsed | ImportProblem]:
-    try:
-        prolog = _read_prolog(stream)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise SourceError(f"unreadable input: {type(exc).__name__}: {exc}") from exc
-    if not strip_bom(prolog).strip():
-        raise SourceError("empty input: no ICTRP XML")
-    _refuse_entities(prolog)
-    context = etree.iterparse(
-        _Prefixed(prolog, stream), events=("start", "end"), tag=_TAGS, resolve_entities=False, no_network=True,
-        huge_tree=False, load_dtd=False, dtd_validation=False, remove_comments=True, remove_pis=True,
-    )
     count = 0
     depth = 0  # a <trial> inside a trial element is a field, not a record
-    checked_dtd = False
-    try:
-        for event, elem in context:
-            if not checked_dtd:
-                dtd = elem.getroottree().docinfo.internalDTD
-                if dtd is not None and any(True for _ in dtd.iterentities()):
-                    raise SourceError("refused: the XML DOCTYPE declares entities (<!ENTITY>)")
-                checked_dtd = True
-            if event == "start":
-                depth += 1
-                continue
-            depth -= 1
-            if depth:
-                continue
-            count += 1
-            position = f"record {count}"
-            yield _one(elem, origin, position)
-            elem.clear(keep_tail=False)
-            parent = elem.getparent()
-            if parent is not None:
-                while elem.getprevious() is not None:
-                    del parent[0]
-    except etree.XMLSyntaxError as exc:
-        line, column, msg = _syntax_error_where(exc, context.error_log)
-        raise SourceError(f"malformed XML at line {line}, column {column}: {msg}", f"line {line}") from exc
-    except (etree.LxmlError, ValueError, UnicodeError, OSError, EOFError, zlib.error) as exc:
-        raise SourceError(f"unreadable XML: {type(exc).__name__}: {exc}") from exc
+    for event, elem in iter_events(stream, _TAGS, "ICTRP XML"):
+        if event == "start":
+            depth += 1
+            continue
+        depth -= 1
+        if depth:
+            continue
+        count += 1
+        yield _one(elem, origin, f"record {count}")
+        release(elem)
     if count == 0:
         raise SourceError("no ICTRP <Trial> or <Triall> element found")
 
