@@ -24,10 +24,11 @@ def _fmt(value: Any) -> str:
         else str(value)
 
 
-def _date(d: dict | None) -> str:
-    if not d:
+def date_text(info: dict[str, Any] | None) -> str:
+    """'2016-01-01 (actual)', '2019-12', or '—' for a missing date."""
+    if not info or not info.get("date"):
         return "—"
-    return f"{d['date']} ({d['type']})" if d.get("type") else d["date"]
+    return f"{info['date']} ({info['type']})" if info.get("type") else str(info["date"])
 
 
 class _Page:
@@ -80,7 +81,7 @@ def render_text(rec: dict[str, Any], versions: list[Version] | None = None,
     for key, label in (("start", "Start"), ("primary_completion", "Primary completion"),
                        ("completion", "Completion"), ("first_posted", "First posted"),
                        ("last_update", "Last update"), ("verified", "Verified")):
-        p.field(label, _date(dates.get(key)), raw=True)
+        p.field(label, date_text(dates.get(key)), raw=True)
     if rec.get("official_title") and rec.get("official_title") != rec.get("title"):
         p.field("Official title", rec["official_title"], raw=True)
     if rec.get("acronym"):
@@ -111,7 +112,7 @@ def render_text(rec: dict[str, Any], versions: list[Version] | None = None,
                      f"last update {other.get('last_update') or '—'})" + ("  ← this record" if other["id"] == rec["id"]
                                                                           else ""), indent=4)
         for name in study["discrepancies"]:
-            values = "; ".join(f"{v['record']}: {_short(v['value'])}" for v in study["fields"][name]
+            values = "; ".join(f"{v['record']}: {short(v['value'])}" for v in study["fields"][name]
                                if v["value"] is not None)
             p.text(f"! registries disagree on {name}: {values}", indent=4)
     reg = rec.get("regulatory") or {}
@@ -229,7 +230,7 @@ def render_text(rec: dict[str, Any], versions: list[Version] | None = None,
             if v.source_file:
                 p.text(f"file: {v.source_file}", indent=6)
             for ch in v.changes:
-                p.text(f"{ch.field}: {_short(ch.before)} → {_short(ch.after)}", indent=6)
+                p.text(f"{ch.field}: {short(ch.before)} → {short(ch.after)}", indent=6)
 
     p.heading("Source")
     src = rec.get("source") or {}
@@ -242,13 +243,14 @@ def render_text(rec: dict[str, Any], versions: list[Version] | None = None,
     return "\n".join(p.lines) + "\n"
 
 
-def _short(value: Any) -> str:
+def short(value: Any, width: int = 60) -> str:
+    """One line, at most ``width`` characters, for a changed or compared value."""
     if isinstance(value, list):
         return f"[{len(value)} items]"
     if isinstance(value, dict):
         if "date" in value:
-            return _date(value)
+            return date_text(value)
         inner = value.get("count")
         return str(inner) if inner is not None else "{…}"
     text = "—" if value is None else " ".join(str(value).split())
-    return text if len(text) <= 60 else text[:57] + "…"
+    return text if len(text) <= width else text[: width - 3] + "…"

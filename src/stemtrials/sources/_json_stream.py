@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from .base import ImportProblem, SourceError, problem_from
+from .base import ImportProblem, SourceError, problem_from, strip_bom
 
 HEAD_BYTES = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
@@ -87,6 +87,18 @@ class _DepthGuard:
             cut += _backslashes_before(tail, cut) % 2
             tail = b'"' + tail[cut:]
         return tail
+
+
+def json_head(head: bytes) -> bytes | None:
+    """The head of an input that may be CT.gov JSON (an object or array first), or None — also for stemtrials'
+    own JSONL export, whose lines are JSON objects too."""
+    body = strip_bom(head).lstrip()
+    if body[:1] not in (b"{", b"["):
+        return None
+    first_line = body.split(b"\n", 1)[0]
+    if b'"registry_ids"' in first_line and b'"source"' in first_line:
+        return None
+    return body
 
 
 def _backslashes_before(text: bytes, end: int) -> int:

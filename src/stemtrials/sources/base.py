@@ -127,3 +127,13 @@ def read_text_blocks(blocks: Iterable[list[str]], parse: Callable[[list[str], st
         yield Parsed(record, raw, position)
     if not found:
         raise SourceError(missing)
+
+
+def text_lines(text: Iterable[str], what: str) -> Iterator[str]:
+    """The lines of a text input without their newlines; a stream that fails while being read (a broken gzip
+    member …) makes the whole input unreadable: SourceError("cannot read <what>: …")."""
+    try:
+        for line in text:
+            yield line.rstrip("\n")
+    except Exception as exc:
+        raise SourceError(f"cannot read {what}: {exc}") from exc

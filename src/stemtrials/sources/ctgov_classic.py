@@ -24,8 +24,8 @@ from typing import Any, BinaryIO
 
 from .. import vocab
 from ._ctgov_common import aligned, arr, record_from_study, text
-from ._json_stream import iter_json_records
-from .base import ImportProblem, Parsed, json_bytes, problem_from, strip_bom
+from ._json_stream import iter_json_records, json_head
+from .base import ImportProblem, Parsed, json_bytes, problem_from
 
 NAME = "ctgov_classic"
 DESCRIPTION = "Classic ClinicalTrials.gov API JSON: FullStudiesResponse, or study_fields objects (JSONL or page)"
@@ -39,12 +39,9 @@ _MARKERS = re.compile(rb'"(?:FullStudiesResponse|StudyFieldsResponse|ProtocolSec
 
 
 def sniff(head: bytes, filename: str) -> bool:
-    body = strip_bom(head).lstrip()
-    if body[:1] not in (b"{", b"["):
+    body = json_head(head)
+    if body is None:
         return False
-    first_line = body.split(b"\n", 1)[0]
-    if b'"registry_ids"' in first_line and b'"source"' in first_line:
-        return False  # stemtrials' own JSONL export
     return bool(_MARKERS.search(body))
 
 

@@ -45,7 +45,7 @@ from . import _ctgov_page_parts as parts
 from . import _ctgov_page_people as people
 from ._ctgov_common import registry_ids
 from ._segment import reference, segment
-from .base import ImportProblem, Parsed, SourceError, ctgov_url, make_source, read_text_blocks, strip_bom
+from .base import ImportProblem, Parsed, SourceError, ctgov_url, make_source, read_text_blocks, strip_bom, text_lines
 
 NAME = "ctgov_page"
 DESCRIPTION = "ClinicalTrials.gov study page text (classic 'Study Details' page copied from the web site)"
@@ -88,7 +88,7 @@ def _pages(stream: BinaryIO) -> Iterator[list[str]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=None)
     buf: list[str] = []
     has_header = False
-    for line in _lines(text):
+    for line in text_lines(text, "page text"):
         if _HEADER_ID.match(line):
             if has_header:
                 # The new page began at its title: the last non-preamble line before this header.
@@ -104,15 +104,6 @@ def _pages(stream: BinaryIO) -> Iterator[list[str]]:
             raise SourceError(f"more than {_MAX_PAGE_LINES} lines without a new page: not a study page")
     if has_header:
         yield buf
-
-
-def _lines(text: io.TextIOWrapper) -> Iterator[str]:
-    """The input's lines; a stream that fails while being read (a broken gzip member …) is not readable at all."""
-    try:
-        for line in text:
-            yield line.rstrip("\n")
-    except Exception as exc:
-        raise SourceError(f"cannot read page text: {exc}") from exc
 
 
 # ---------------------------------------------------------------- labelled rows

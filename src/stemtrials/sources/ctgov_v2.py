@@ -17,8 +17,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO
 
 from ._ctgov_common import record_from_study
-from ._json_stream import iter_json_records
-from .base import ImportProblem, Parsed, json_bytes, problem_from, strip_bom
+from ._json_stream import iter_json_records, json_head
+from .base import ImportProblem, Parsed, json_bytes, problem_from
 
 NAME = "ctgov_v2"
 DESCRIPTION = "ClinicalTrials.gov API v2 JSON: a study, an array export, /studies pages, or JSONL"
@@ -33,12 +33,9 @@ _PAGE = re.compile(rb'^[\[\s]*\{\s*"(?:nextPageToken|totalCount)"\s*:|^[\[\s]*\{
 
 
 def sniff(head: bytes, filename: str) -> bool:
-    body = strip_bom(head).lstrip()
-    if body[:1] not in (b"{", b"["):
+    body = json_head(head)
+    if body is None:
         return False
-    first_line = body.split(b"\n", 1)[0]
-    if b'"registry_ids"' in first_line and b'"source"' in first_line:
-        return False  # stemtrials' own JSONL export
     return bool(_STUDY.search(body) or _DERIVED.search(body) or _PAGE.match(body))
 
 

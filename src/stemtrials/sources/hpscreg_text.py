@@ -45,6 +45,7 @@ from .base import (
     make_source,
     read_text_blocks,
     strip_bom,
+    text_lines,
 )
 
 NAME = "hpscreg_text"
@@ -117,7 +118,7 @@ def _records(stream: BinaryIO) -> Iterator[list[str]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=None)
     buf: list[str] = []
     seen = False
-    for line in _lines(text):
+    for line in text_lines(text, "hPSCreg text"):
         if re.fullmatch(r"\s*General Information\s*", line):
             if seen:
                 cut = len(buf)
@@ -132,15 +133,6 @@ def _records(stream: BinaryIO) -> Iterator[list[str]]:
             raise SourceError("more than 100000 lines in one record: not an hPSCreg record")
     if seen:
         yield buf
-
-
-def _lines(text: io.TextIOWrapper) -> Iterator[str]:
-    """The input's lines; a stream that fails while being read (a broken gzip member …) is not readable at all."""
-    try:
-        for line in text:
-            yield line.rstrip("\n")
-    except Exception as exc:
-        raise SourceError(f"cannot read hPSCreg text: {exc}") from exc
 
 
 def _match(line: str) -> tuple[str, str, str] | None:

@@ -133,7 +133,7 @@ def _year(iso: str | None) -> int | None:
     return int(iso[:4]) if iso and iso[:4].isdigit() else None
 
 
-def _trial_columns(record: TrialRecord, data: dict, digest: str) -> dict:
+def _trial_columns(record: TrialRecord, data: dict, record_json: str, digest: str) -> dict:
     start = record.dates.start.date if record.dates.start else None
     last_update = record.dates.last_update.date if record.dates.last_update else None
     return {
@@ -152,7 +152,7 @@ def _trial_columns(record: TrialRecord, data: dict, digest: str) -> dict:
         "healthy_volunteers": record.eligibility.healthy_volunteers,
         "is_stem_cell": record.is_stem_cell_trial(),
         "content_hash": digest,
-        "record_json": json.dumps(data, ensure_ascii=False),
+        "record_json": record_json,
         "link_json": link_projection(data),
     }
 
@@ -210,6 +210,7 @@ class FileTransaction:
                 ).first()
                 if seen is not None:
                     return "unchanged"
+            record_json = json.dumps(data, ensure_ascii=False)  # serialized once: the trial row and its version
             raw_sha = self._put_raw(conn, raw, record.source.format)
             incoming_update = record.dates.last_update.date if record.dates.last_update else None
             if current is None:
@@ -217,13 +218,13 @@ class FileTransaction:
                 conn.execute(insert(s.trials).values(
                     id=record.id, study_id=study_id, current_version=1, first_imported_at=self.now,
                     updated_at=self.now,
-                    **_trial_columns(record, data, digest)))
+                    **_trial_columns(record, data, record_json, digest)))
             else:
                 version = (conn.execute(select(func.max(s.versions.c.version))
                                         .where(s.versions.c.trial_id == record.id)).scalar() or 0) + 1
             conn.execute(insert(s.versions).values(
                 trial_id=record.id, version=version, content_hash=digest,
-                record_json=json.dumps(data, ensure_ascii=False),
+                record_json=record_json,
                 raw_sha256=raw_sha, source_format=record.source.format, source_file=record.source.file,
                 last_update=incoming_update, imported_at=record.source.imported_at or self.now))
             if current is None:
@@ -231,7 +232,7 @@ class FileTransaction:
                 return "new"
             if self._becomes_current(conn, record.id, data, incoming_update, current.last_update):
                 conn.execute(update(s.trials).where(s.trials.c.id == record.id).values(
-                    current_version=version, updated_at=self.now, **_trial_columns(record, data, digest)))
+                    current_version=version, updated_at=self.now, **_trial_columns(record, data, record_json, digest)))
                 self._index(conn, record, fresh=False)
             return "updated"
 

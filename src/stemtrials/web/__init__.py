@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 
 from .. import __version__
+from ..export.text_page import date_text
 from . import view
 from .pages import error_page, router, wants_json
 
@@ -42,7 +43,7 @@ def make_env() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        version=__version__, label=view.label, humanize=view.humanize, date_text=view.date_text,
+        version=__version__, label=view.label, humanize=view.humanize, date_text=date_text,
         registry_link=view.registry_link, term_api_url=view.term_api_url, ols_url=view.ols_url,
         countries=view.countries, term_labels=view.term_labels, person=view.person, short=view.short,
         safe_url=view.safe_url, url_with=view.url_with, facet_link=view.facet_link, is_selected=view.is_selected,

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
+from ..export.text_page import short as short_text
+
 STATUS_LABELS = {
     "not_yet_recruiting": "Not yet recruiting",
     "recruiting": "Recruiting",
@@ -101,12 +103,6 @@ def humanize(value: Any) -> str:
     return text
 
 
-def date_text(info: dict[str, Any] | None) -> str:
-    if not info or not info.get("date"):
-        return "—"
-    return f"{info['date']} ({info['type']})" if info.get("type") else str(info["date"])
-
-
 def safe_url(url: Any) -> str | None:
     """Only http(s) URLs become links: a record is untrusted input, and a ``javascript:`` URL would run on click
     even though autoescaping keeps it from breaking out of the attribute."""
@@ -169,16 +165,8 @@ def person(contact: dict[str, Any]) -> str:
 
 
 def short(value: Any) -> str:
-    """One line for a changed value in the version list."""
-    if isinstance(value, list):
-        return f"[{len(value)} items]"
-    if isinstance(value, dict):
-        if "date" in value:
-            return date_text(value)
-        inner = value.get("count")
-        return str(inner) if inner is not None else "{…}"
-    text = "—" if value is None else " ".join(str(value).split())
-    return text if len(text) <= 80 else text[:77] + "…"
+    """One line for a changed value in the version list (the page has room for 80 characters)."""
+    return short_text(value, width=80)
 
 
 # ---------------------------------------------------------------- URLs of the current search, changed
