@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from backends import backend, databases, db_url, new_db  # noqa: F401 — fixtures, found by name
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 

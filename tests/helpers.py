@@ -17,7 +17,7 @@ class Run:
     stderr: str
 
 
-def cli(db: Path | str, *args: str) -> Run:
+def cli(db: Path | str, *args: str, input: str | None = None) -> Run:
     runner = CliRunner()
-    result = runner.invoke(app, ["--db", str(db), *args], catch_exceptions=False)
+    result = runner.invoke(app, ["--db", str(db), *args], input=input, catch_exceptions=False)
     return Run(result.exit_code, result.stdout, result.stderr)

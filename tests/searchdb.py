@@ -28,6 +28,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from backends import Databases
 from helpers import cli
 from stemtrials.api import create_app
 from stemtrials.query.search import Filters
@@ -142,19 +143,27 @@ def build_onto_db(root: Path, sample: Path) -> Path:
     return _built["onto"]
 
 
-def load_records(db: Path) -> dict[str, dict[str, Any]]:
-    """Every current record JSON, by trial ID (plain sqlite3, no project code). ``study_id`` is derived by study
-    linking and kept in its own column, so it is put back here as the API and the export show it."""
-    with sqlite3.connect(db) as conn:
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(trials)")}
-        study = "study_id" if "study_id" in columns else "NULL"
-        out = {}
-        for tid, raw, study_id in conn.execute(f"SELECT id, record_json, {study} FROM trials"):
-            rec = json.loads(raw)
-            if study_id is not None:
-                rec["study_id"] = study_id
-            out[tid] = rec
-        return out
+def load_records(db: Path | str) -> dict[str, dict[str, Any]]:
+    """Every current record JSON, by trial ID, read with the database's own driver (sqlite3 or psycopg), no project
+    code. ``study_id`` is derived by study linking and kept in its own column, so it is put back here as the API and
+    the export show it."""
+    if isinstance(db, str) and db.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(db) as pg:
+            rows = pg.execute("SELECT id, record_json, study_id FROM trials").fetchall()
+    else:
+        with sqlite3.connect(db) as conn:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(trials)")}
+            study = "study_id" if "study_id" in columns else "NULL"
+            rows = conn.execute(f"SELECT id, record_json, {study} FROM trials").fetchall()
+    out = {}
+    for tid, raw, study_id in rows:
+        rec = json.loads(raw)
+        if study_id is not None:
+            rec["study_id"] = study_id
+        out[tid] = rec
+    return out
 
 
 # ---------------------------------------------------------------- facet values (CONTRACT.md + schema docs)
@@ -311,17 +320,32 @@ def failed_checks(rec: dict[str, Any], f: Filters) -> list[str]:
 # ---------------------------------------------------------------- fixtures (imported by the conftests)
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
+    """The SQLite sample: what the oracles read (with sqlite3, not project code), on every backend's run."""
     return build_sample_db(tmp_path_factory.mktemp("searchdb"), shared)
 
 
 @pytest.fixture(scope="session")
-def sample_engine(sample_db: Path) -> Engine:
-    return open_engine(str(sample_db))
+def sample_url(sample_db: Path, backend: str, databases: Databases, shared: Path) -> str:
+    """The store under test: the SQLite sample, or the same inputs imported into PostgreSQL."""
+    if backend == "sqlite":
+        return str(sample_db)
+    url = databases.new(backend, sample_db.parent, "sample")
+    run = cli(url, "import", str(shared / "seeds"), str(shared / "data" / "ctgov"))
+    assert run.code in (0, 1), run.stdout + run.stderr
+    return url
 
 
 @pytest.fixture(scope="session")
-def sample_records(sample_db: Path) -> dict[str, dict[str, Any]]:
-    return load_records(sample_db)
+def sample_engine(sample_url: str) -> Iterator[Engine]:
+    engine = open_engine(sample_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_records(sample_url: str) -> dict[str, dict[str, Any]]:
+    """The records as the store under test holds them (import times differ between two imports of one input)."""
+    return load_records(sample_url)
 
 
 @pytest.fixture(scope="session")
@@ -330,13 +354,25 @@ def onto_db(tmp_path_factory: pytest.TempPathFactory, sample_db: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def onto_engine(onto_db: Path) -> Engine:
-    return open_engine(str(onto_db))
+def onto_url(onto_db: Path, backend: str, databases: Databases) -> str:
+    if backend == "sqlite":
+        return str(onto_db)
+    url = databases.new(backend, onto_db.parent, "onto")
+    run = cli(url, "import", "--format", "stemtrials_jsonl", str(onto_db.parent / "annotated.jsonl"))
+    assert run.code == 0, run.stdout + run.stderr
+    return url
 
 
 @pytest.fixture(scope="session")
-def onto_records(onto_db: Path) -> dict[str, dict[str, Any]]:
-    return load_records(onto_db)
+def onto_engine(onto_url: str) -> Iterator[Engine]:
+    engine = open_engine(onto_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def onto_records(onto_url: str) -> dict[str, dict[str, Any]]:
+    return load_records(onto_url)
 
 
 @pytest.fixture(scope="session")

@@ -11,19 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from backends import Databases
 from helpers import cli
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "t.db"
+def db(tmp_path_factory: pytest.TempPathFactory, backend: str, databases: Databases, shared: Path) -> str:
+    path = databases.new(backend, tmp_path_factory.mktemp("cli"))
     run = cli(path, "import", str(shared / "seeds"), str(shared / "data/ctgov/v2/export_50_studies.json"),
               str(shared / "data/ctgov/csv_export/ipsc_search_export.csv"))
     assert run.code == 0, run.stderr
     return path
 
 
-def test_show_text_groups_fields_like_the_seeds(db: Path):
+def test_show_text_groups_fields_like_the_seeds(db: str):
     run = cli(db, "show", "NCT03123458")
     assert run.code == 0
     text = run.stdout
@@ -36,7 +37,7 @@ def test_show_text_groups_fields_like_the_seeds(db: Path):
         assert value in text, value
 
 
-def test_show_hpscreg_layout(db: Path):
+def test_show_hpscreg_layout(db: str):
     run = cli(db, "show", "ChiCTR2000031139", "--format", "hpscreg")
     assert run.code == 0
     for line in ("General Information", "Administrative Information", "Clinical trials phase Other",
@@ -45,7 +46,7 @@ def test_show_hpscreg_layout(db: Path):
         assert line in run.stdout, line
 
 
-def test_search_text_and_filters(db: Path):
+def test_search_text_and_filters(db: str):
     run = cli(db, "search", "mesenchymal", "--json", "--limit", "100")
     data = json.loads(run.stdout)
     assert data["total"] >= 2
@@ -67,13 +68,13 @@ def test_search_text_and_filters(db: Path):
     assert "NCT03123458" in [r["id"] for r in aged["results"]]
 
 
-def test_search_survives_fts_syntax_in_user_text(db: Path):
+def test_search_survives_fts_syntax_in_user_text(db: str):
     for query in ('"unbalanced', "AND OR NOT", "col:umn*", "(((", "NEAR(a b)"):
         run = cli(db, "search", query)
         assert run.code == 0, query
 
 
-def test_export_csv_and_stats(db: Path):
+def test_export_csv_and_stats(db: str):
     run = cli(db, "export", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
     n = json.loads(cli(db, "stats", "--json").stdout)["trials"]
@@ -85,13 +86,13 @@ def test_export_csv_and_stats(db: Path):
     assert stats["registry"]["ChiCTR"] == 1
 
 
-def test_usage_errors_exit_2(db: Path):
+def test_usage_errors_exit_2(db: str):
     assert cli(db, "import").code == 2
     assert cli(db, "show", "NCT03123458", "--format", "pdf").code == 2
     assert cli(db, "import", "--format", "nonsense", "x").code == 2
 
 
-def test_console_entry_point(db: Path):
+def test_console_entry_point(db: str):
     out = subprocess.run([sys.executable, "-m", "stemtrials", "--db", str(db), "show", "NCT03123458",
                           "--format", "json"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

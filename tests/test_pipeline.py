@@ -5,15 +5,17 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from backends import all_text, scalar
 from helpers import cli
+from stemtrials.store import open_engine
 from stemtrials.store.writer import FileTransaction
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -37,9 +39,8 @@ XXE = b"""<?xml version="1.0"?>
 """
 
 
-def _count(db: Path, sql: str = "SELECT count(*) FROM trials") -> int:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchone()[0]
+def _count(db: str, sql: str = "SELECT count(*) FROM trials") -> int:
+    return int(scalar(db, sql))  # type: ignore[arg-type]
 
 
 @pytest.fixture()
@@ -61,8 +62,8 @@ def bad_dir(tmp_path: Path, shared: Path) -> Path:
     return d
 
 
-def test_bad_inputs_cost_only_themselves(tmp_path: Path, bad_dir: Path):
-    db = tmp_path / "t.db"
+def test_bad_inputs_cost_only_themselves(db_url: str, bad_dir: Path):
+    db = db_url
     run = cli(db, "import", str(bad_dir))
     assert run.code == 1
     assert run.stdout.strip().splitlines()[-1] == "imported: 3 new, 0 updated, 0 unchanged, 6 errors"
@@ -72,10 +73,13 @@ def test_bad_inputs_cost_only_themselves(tmp_path: Path, bad_dir: Path):
     assert "empty file" in run.stderr
     assert "entit" in run.stderr.lower()  # the bombs are refused because they declare entities
     assert _count(db) == 3
-    ids = {r[0] for r in sqlite3.connect(db).execute("SELECT id FROM trials")}
+    engine = open_engine(db)
+    with engine.connect() as conn:
+        ids = {r[0] for r in conn.execute(text("SELECT id FROM trials"))}
     assert ids == {"NCT03418623", "NCT01339988", "NCT03123458"}
     # Nothing from the hostile files reached the database, expanded or not.
-    dump = "\n".join(sqlite3.connect(db).iterdump())
+    dump = all_text(engine)
+    engine.dispose()
     assert "root:x:0:0" not in dump and "lollollol" not in dump
 
 
@@ -98,8 +102,8 @@ def test_entity_bomb_import_stays_small(tmp_path: Path, bad_dir: Path):
     assert rss < 400, f"peak RSS {rss} MB"
 
 
-def test_truncated_file_lands_nothing_but_a_bad_record_costs_only_itself(tmp_path: Path, shared: Path):
-    db = tmp_path / "t.db"
+def test_truncated_file_lands_nothing_but_a_bad_record_costs_only_itself(tmp_path: Path, db_url: str, shared: Path):
+    db = db_url
     studies = json.loads((shared / "data/ctgov/v2/export_10_studies.json").read_text())
     studies[3] = {"protocolSection": {"identificationModule": {"briefTitle": "no NCT id here"}}}
     path = tmp_path / "one_bad.json"
@@ -110,8 +114,8 @@ def test_truncated_file_lands_nothing_but_a_bad_record_costs_only_itself(tmp_pat
     assert "one_bad.json" in run.stderr and "study 4" in run.stderr
 
 
-def test_interrupted_import_leaves_nothing_half_done(tmp_path: Path, shared: Path, monkeypatch):
-    db = tmp_path / "t.db"
+def test_interrupted_import_leaves_nothing_half_done(db_url: str, shared: Path, monkeypatch):
+    db = db_url
     original = FileTransaction.put
     calls = {"n": 0}
 
@@ -131,7 +135,7 @@ def test_interrupted_import_leaves_nothing_half_done(tmp_path: Path, shared: Pat
     assert "imported: 10 new, 0 updated, 0 unchanged, 0 errors" in run.stdout
 
 
-def test_archives_and_many_paths(tmp_path: Path, shared: Path):
+def test_archives_and_many_paths(tmp_path: Path, db_url: str, shared: Path):
     zpath = tmp_path / "bundle.zip"
     with zipfile.ZipFile(zpath, "w") as zf:
         zf.write(shared / "data/ctgov/legacy_xml/NCT01339988.xml", "xml/NCT01339988.xml")
@@ -139,7 +143,7 @@ def test_archives_and_many_paths(tmp_path: Path, shared: Path):
         zf.writestr("README.md", "documentation travels with data and is passed over")
     gz = tmp_path / "page.txt.gz"
     gz.write_bytes(gzip.compress((shared / "seeds/000_c4e1eefd5bb6b75c.txt").read_bytes()))
-    db = tmp_path / "t.db"
+    db = db_url
     run = cli(db, "import", str(zpath), str(gz))
     assert run.code == 0, run.stderr
     assert "imported: 3 new" in run.stdout
@@ -153,8 +157,8 @@ def test_missing_path_is_reported(tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_all_of_shared_ctgov_imports_idempotently_and_round_trips(tmp_path: Path, shared: Path):
-    db = tmp_path / "t.db"
+def test_all_of_shared_ctgov_imports_idempotently_and_round_trips(tmp_path: Path, db_url: str, new_db, shared: Path):
+    db = db_url
     first = cli(db, "import", str(shared / "data/ctgov"))
     assert first.code == 0, first.stderr
     assert first.stderr.strip() == ""
@@ -169,7 +173,7 @@ def test_all_of_shared_ctgov_imports_idempotently_and_round_trips(tmp_path: Path
 
     out1 = tmp_path / "a.jsonl"
     assert cli(db, "export", "--format", "jsonl", "--out", str(out1)).code == 0
-    db2 = tmp_path / "u.db"
+    db2 = new_db("copy")
     again = cli(db2, "import", str(out1))
     assert again.code == 0, again.stderr
     assert f"imported: {n_trials} new, 0 updated, 0 unchanged, 0 errors" in again.stdout

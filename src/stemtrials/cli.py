@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine
 
 from . import sources
+from .commands.dump import register as register_dump_commands
 from .query.search import Filters, QueryError
 from .query.search import search as run_search
 from .sources.inputs import InputError, InputFile, iter_inputs
@@ -87,10 +88,13 @@ def run_import(engine: Engine, paths: list[str], fmt: str | None) -> int:
         counts = import_paths(engine, paths, fmt)
     for problem in counts.problems:
         err.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
-    if counts.new or counts.updated:
+    from .store.state import links_stale
+
+    if counts.new or counts.updated or links_stale(engine):
         from .store.studies import relink
 
-        relink(engine)  # new registrations may join (or leave) studies
+        # New registrations may join (or leave) studies; a stale mark is an earlier import that stopped before this.
+        relink(engine)
     typer.echo(counts.summary())
     return 1 if counts.errors else 0
 
@@ -346,6 +350,11 @@ link_app = typer.Typer(help="Link records of the same trial across registries; c
                        invoke_without_command=True)
 app.add_typer(link_app, name="link")
 
+from .commands.users import users_app  # noqa: E402 — command groups live in commands/, registered here
+
+app.add_typer(users_app, name="user")
+register_dump_commands(app)  # dump, restore
+
 
 def _relink_and_report(engine: Engine) -> None:
     from .store.studies import relink
@@ -370,7 +379,7 @@ def _decide(first: str, second: str, decision: str, note: str | None, who: str |
 
     engine = _engine()
     try:
-        decide(engine, first, second, decision, who or getpass.getuser(), note)
+        decide(engine, first, second, decision, who or getpass.getuser(), note, actor=f"cli:{getpass.getuser()}")
     except LinkDecisionError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
         raise typer.Exit(1) from exc
@@ -400,22 +409,40 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535)] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    rate_limit: Annotated[Optional[float], typer.Option(  # noqa: UP045
+        "--rate-limit", min=0, help="Requests per second per client IP, 0 for no limit (default: "
+                                    "$STEMTRIALS_RATE_LIMIT, else 20; static files are exempt).")] = None,
+    rate_burst: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        "--rate-burst", min=1, help="Requests a client may make at once (default: $STEMTRIALS_RATE_BURST, "
+                                    "else 100).")] = None,
+    log_format: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--log-format", help="Request log lines as json or text (default: text on a terminal, else json).")] = None,
 ) -> None:
     """Serve the web UI at /, the REST API at /api/…, OpenAPI at /openapi.json."""
+    import os
+
     import uvicorn
 
     from .api import create_app
+    from .api.access_log import configure_logging
+    from .api.hardening import settings_for_serve
 
     engine = _engine()  # fail early, with a clear message, on a bad --db
+    try:
+        hardening = settings_for_serve(rate_limit, rate_burst)
+        log_format = configure_logging(log_format)
+    except ValueError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
     err.print(f"stemtrials serving {engine.url.render_as_string(hide_password=True)} at http://{host}:{port}/ "
               "(Ctrl-C to stop)", highlight=False)
     if workers > 1:
-        import os
-
+        # Worker processes build their app from the environment (api/asgi.py).
+        os.environ.update({**hardening.to_env(), "STEMTRIALS_LOG_FORMAT": log_format})
         os.environ["STEMTRIALS_DB"] = str(engine.url.render_as_string(hide_password=False))
         uvicorn.run("stemtrials.api.asgi:app", host=host, port=port, workers=workers, log_level="warning")
     else:
-        uvicorn.run(create_app(engine=engine), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(engine=engine, hardening=hardening), host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -6,9 +6,10 @@ queries, exports) consumes it. Unknown values are ``None`` or ``[]`` — never i
 
 from __future__ import annotations
 
+import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Status = Literal[
     "not_yet_recruiting",
@@ -44,8 +45,9 @@ STEM_CELL_CATEGORIES: frozenset[str] = frozenset(
 
 
 class _Model(BaseModel):
-    # Unknown keys are an error: a typo in an importer must not silently drop data.
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    # Unknown keys are an error: a typo in an importer must not silently drop data. NaN and infinity are no value
+    # of any field and would make the record JSON invalid (json.dumps writes them as bare NaN/Infinity).
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, allow_inf_nan=False)
 
 
 class RegistryId(_Model):
@@ -55,14 +57,25 @@ class RegistryId(_Model):
 
 
 class Enrollment(_Model):
-    count: int | None = None
+    # Bounded by the store's integer column (PostgreSQL INTEGER; SQLite refuses past 64 bits with an error that is
+    # no database error): a garbled count must cost its record, not stop an import.
+    count: int | None = Field(default=None, ge=0, le=2**31 - 1)
     type: DateType | None = None
 
 
 class DateInfo(_Model):
-    date: str
+    date: str = Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?$")
     """ISO date at the precision given: ``2016-01-01``, ``2019-12`` or ``2016``."""
     type: DateType | None = None
+
+    @field_validator("date")
+    @classmethod
+    def _a_real_day(cls, value: str) -> str:
+        # Importers read dates through vocab.iso_date, which knows calendars; a record read back from JSON (our own
+        # export, edited by hand) must not bring in a "2019-02-30" that sorts and filters as if it were a day.
+        if len(value) == 10:
+            datetime.date.fromisoformat(value)  # ValueError → ValidationError
+        return value
 
 
 class Dates(_Model):
@@ -204,7 +217,8 @@ class Source(_Model):
 
 
 class TrialRecord(_Model):
-    id: str
+    id: str = Field(min_length=1, pattern=r"^\S(.*\S)?$")
+    """Looked up by exact value: never empty, never with surrounding white space."""
     registry: str | None = None
     registry_ids: list[RegistryId] = Field(default_factory=list)
     unidentified: bool = False
@@ -237,6 +251,23 @@ class TrialRecord(_Model):
     regulatory: Regulatory = Field(default_factory=Regulatory)
     source: Source
     study_id: str | None = None
+
+    @model_validator(mode="after")
+    def _registry_ids_as_the_contract_says(self) -> TrialRecord:
+        # Every importer builds them so (sources/_ctgov_common.registry_ids); a record read back from JSON must not
+        # bring in a second primary ID, or one that is not the record's, which the store would index as primary.
+        def key(value: str) -> str:
+            return "".join(value.split()).upper()
+
+        keys = [key(r.id) for r in self.registry_ids]
+        if len(set(keys)) != len(keys):
+            raise ValueError("registry_ids lists an ID twice")
+        primaries = [r for r in self.registry_ids if r.kind == "primary"]
+        if len(primaries) > 1 or (primaries and self.registry_ids[0].kind != "primary"):
+            raise ValueError("registry_ids: at most one primary ID, listed first")
+        if primaries and key(primaries[0].id) != key(self.id):
+            raise ValueError(f"registry_ids: the primary ID {primaries[0].id!r} is not the record's id {self.id!r}")
+        return self
 
     def countries(self) -> list[str]:
         """Distinct location countries, in order of first appearance."""

@@ -6,15 +6,19 @@ database refuses is undone alone (savepoint). Problems name the file and the pos
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import ModuleType
+from typing import IO
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from . import sources
 from .enrich import annotate
+from .model import TrialRecord
 from .sources.base import ImportProblem, SourceError
 from .sources.inputs import InputError, InputFile, iter_inputs, read_head
 from .store.writer import Counts, FileTransaction
@@ -26,13 +30,9 @@ ProgressHook = Callable[[str, int], None]
 # Our own export carries its annotations (possibly curated): re-annotating would not be a lossless round trip.
 _ALREADY_ANNOTATED = {"stemtrials_jsonl"}
 
-
-class _StoreFailure(Exception):
-    """A store failure that is not about one record (disk full, connection lost, a bug): the import must stop."""
-
-    def __init__(self, cause: Exception) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
+# A file's parsed records stay in memory up to this size, then spill to an (unlinked) temporary file, so a large
+# export never has to fit in memory while it waits for the write lock.
+SPOOL_IN_MEMORY = 32 * 1024 * 1024
 
 
 def _record_level(exc: SQLAlchemyError) -> bool:
@@ -56,9 +56,69 @@ def _choose_format(item: InputFile, forced: ModuleType | None) -> tuple[ModuleTy
     return None, f"unrecognised format (not one of: {names}); use --format to force one"
 
 
+def _read_and_annotate(fmt: ModuleType, item: InputFile, counts: Counts, spool: IO[bytes],
+                       progress: ProgressHook | None) -> int:
+    """Read and annotate every record of one input into ``spool`` (pickled, in file order); bad records go to
+    ``counts``. Raises what the reader raises for an unreadable input. Returns the number of records spooled."""
+    done = 0
+    with item.open() as stream:
+        for result in fmt.read(stream, item.name):
+            if isinstance(result, ImportProblem):
+                counts.errors += 1
+                counts.problems.append(str(result))
+                continue
+            record = result.record
+            if fmt.NAME not in _ALREADY_ANNOTATED:
+                try:
+                    record = annotate(record)
+                except Exception as exc:  # an annotator bug must not lose the record: store it bare, say so
+                    counts.errors += 1
+                    counts.problems.append(str(ImportProblem(
+                        item.name, result.position,
+                        f"annotation failed ({type(exc).__name__}: {exc}); stored without annotations")))
+            pickle.dump((record, result.raw, result.position), spool, protocol=pickle.HIGHEST_PROTOCOL)
+            done += 1
+            if progress is not None and done % 50 == 0:
+                progress(item.name, done)
+    return done
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[tuple[TrialRecord, bytes, str]]:
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _store(engine: Engine, item: InputFile, spool: IO[bytes], counts: Counts) -> None:
+    """Store the spooled records of one input in one transaction; a record the database refuses costs only itself,
+    any other store failure stops the import (the transaction is rolled back: nothing of this file lands)."""
+    with FileTransaction(engine) as tx:
+        for record, raw, position in _spooled(spool):
+            try:
+                outcome = tx.put(record, raw)
+            except SQLAlchemyError as exc:
+                if not _record_level(exc):
+                    raise
+                counts.errors += 1
+                counts.problems.append(str(ImportProblem(item.name, position,
+                                                         f"not stored: {type(exc).__name__}: {exc.args[0]}")))
+                continue
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+        tx.commit()
+
+
 def import_file(engine: Engine, item: InputFile, forced: ModuleType | None = None,
                 progress: ProgressHook | None = None) -> Counts:
-    """Import one input in one transaction and return its counts (errors included)."""
+    """Import one input in one transaction and return its counts (errors included).
+
+    Two phases: the input is read and annotated into a spool (memory, then a temporary file past
+    ``SPOOL_IN_MEMORY``) without touching the database, then stored in one write transaction. Parsing and
+    annotation are most of an import's time, so concurrent importers do them in parallel and queue only for the
+    store's write lock (store/locking.py), which they hold just while writing.
+    """
     counts = Counts()
 
     def fail(reason: str, position: str | None = None) -> Counts:
@@ -72,49 +132,18 @@ def import_file(engine: Engine, item: InputFile, forced: ModuleType | None = Non
         return fail(f"cannot read: {exc}")
     if fmt is None:
         return fail(why or "cannot read")
-    done = 0
-    try:
-        with FileTransaction(engine) as tx, item.open() as stream:
-            for result in fmt.read(stream, item.name):
-                if isinstance(result, ImportProblem):
-                    counts.errors += 1
-                    counts.problems.append(str(result))
-                    continue
-                record = result.record
-                if fmt.NAME not in _ALREADY_ANNOTATED:
-                    try:
-                        record = annotate(record)
-                    except Exception as exc:  # an annotator bug must not lose the record: store it bare, say so
-                        counts.errors += 1
-                        counts.problems.append(str(ImportProblem(
-                            item.name, result.position,
-                            f"annotation failed ({type(exc).__name__}: {exc}); stored without annotations")))
-                try:
-                    outcome = tx.put(record, result.raw)
-                except SQLAlchemyError as exc:
-                    if not _record_level(exc):
-                        raise _StoreFailure(exc) from exc
-                    counts.errors += 1
-                    counts.problems.append(str(ImportProblem(item.name, result.position,
-                                                             f"not stored: {type(exc).__name__}: {exc.args[0]}")))
-                    continue
-                except Exception as exc:  # a store bug is not the input's fault: stop loudly
-                    raise _StoreFailure(exc) from exc
-                setattr(counts, outcome, getattr(counts, outcome) + 1)
-                done += 1
-                if progress is not None and done % 50 == 0:
-                    progress(item.name, done)
-            tx.commit()
-    except SourceError as exc:
-        return fail(f"{fmt.NAME}: {exc.reason} (nothing imported from this file)", exc.position)
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
-        return fail(f"cannot read: {type(exc).__name__}: {exc} (nothing imported from this file)")
-    except _StoreFailure as exc:
-        raise exc.cause from None  # the database itself is failing: stop, rather than fail every remaining file
-    except SQLAlchemyError:
-        raise
-    except Exception as exc:  # a reader bug must not cost the other files
-        return fail(f"{fmt.NAME} reader failed: {type(exc).__name__}: {exc} (nothing imported from this file)")
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        try:
+            done = _read_and_annotate(fmt, item, counts, spool, progress)
+        except SourceError as exc:
+            return fail(f"{fmt.NAME}: {exc.reason} (nothing imported from this file)", exc.position)
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+            return fail(f"cannot read: {type(exc).__name__}: {exc} (nothing imported from this file)")
+        except Exception as exc:  # a reader bug must not cost the other files
+            return fail(f"{fmt.NAME} reader failed: {type(exc).__name__}: {exc} (nothing imported from this file)")
+        # Store failures other than one record's (disk full, connection lost, a bug) propagate: the database
+        # itself is failing, so stop rather than fail every remaining file.
+        _store(engine, item, spool, counts)
     if progress is not None:
         progress(item.name, done)
     return counts

@@ -8,6 +8,7 @@ contract has it), never an exception.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 
@@ -16,11 +17,16 @@ from .model import DateInfo, DateType, Phase, Sex, Status, StudyType
 _NA = {"", "n/a", "na", "none", "null", "not applicable", "not specified", "not stated", "-", "nil", "unknown"}
 
 
+# Control characters other than whitespace mean nothing in registry text, and PostgreSQL refuses NUL in text
+# columns: a stray one would cost the whole record there (and only there).
+_CONTROL = dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+
+
 def clean(text: object) -> str | None:
-    """Strip and collapse whitespace; empty → None."""
+    """Strip and collapse whitespace, drop control characters; empty → None."""
     if text is None:
         return None
-    s = re.sub(r"[ \t\r\f\v\u00a0]+", " ", str(text)).strip()
+    s = re.sub(r"[ \t\r\f\v\u00a0]+", " ", str(text).translate(_CONTROL)).strip()
     s = re.sub(r" *\n *", "\n", s)
     return s or None
 
@@ -236,10 +242,15 @@ _AGE_UNITS = {
 
 def age_years(text: str | float | int | None) -> float | None:
     """'18 Years' → 18, '6 Months' → 0.5, '1 Year' → 1, '18Y' → 18, '>= 20age old' → 20, 'N/A' → None."""
-    if text is None:
+    if text is None or isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
-        return float(text)
+        # A huge or negative number is no age (and infinity would make the record JSON invalid).
+        try:
+            number = float(text)
+        except OverflowError:
+            return None
+        return number if math.isfinite(number) and number >= 0 else None
     s = clean(text)
     if s is None or s.lower() in _NA or s.lower() in {"no limit", "none"}:
         return None
@@ -247,6 +258,8 @@ def age_years(text: str | float | int | None) -> float | None:
     if not m:
         return None
     value = float(m[1])
+    if not math.isfinite(value):  # hundreds of digits: float() gives infinity
+        return None
     unit = (m[2] or "years").lower()
     if unit.endswith(" old"):
         unit = unit[: -len(" old")]
@@ -293,11 +306,16 @@ def yes_no(text: object) -> bool | None:
     return None
 
 
+MAX_ENROLLMENT = 2**31 - 1
+"""The largest count the store's integer column holds (PostgreSQL's INTEGER); no trial comes near it, so a larger
+or a negative number is a garbled value, not a count — and would make the database refuse the whole record."""
+
+
 def enrollment_count(text: object) -> int | None:
     if text is None or isinstance(text, bool):
         return None
     if isinstance(text, int):
-        return text
+        return text if 0 <= text <= MAX_ENROLLMENT else None
     s = clean(text)
     if s is None:
         return None
@@ -305,9 +323,10 @@ def enrollment_count(text: object) -> int | None:
     if not m:
         return None
     try:
-        return int(m[0].replace(",", ""))
+        count = int(m[0].replace(",", ""))
     except ValueError:
         return None
+    return count if count <= MAX_ENROLLMENT else None
 
 
 # ---------------------------------------------------------------- design and types

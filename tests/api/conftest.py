@@ -6,8 +6,10 @@ from searchdb import (  # noqa: F401 — pytest finds fixtures by name in the co
     onto_db,
     onto_engine,
     onto_records,
+    onto_url,
     sample_client,
     sample_db,
     sample_engine,
     sample_records,
+    sample_url,
 )

@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import Engine
 
 from stemtrials.api import create_app
+from stemtrials.api.hardening import HardeningSettings
 from stemtrials.store import open_engine
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -41,14 +42,17 @@ class Deferred:
         await self.app(scope, receive, send)
 
 
-DEFERRED = Deferred(create_app(engine=open_engine("sqlite:///:memory:")))
+# Schemathesis sends requests far faster than any one client may (the limit has its own tests, test_hardening.py):
+# the apps run without the rate limit, so every case reaches its route.
+NO_RATE_LIMIT = HardeningSettings(rate_limit=0)
+DEFERRED = Deferred(create_app(engine=open_engine("sqlite:///:memory:"), hardening=NO_RATE_LIMIT))
 schema = schemathesis.openapi.from_asgi("/openapi.json", DEFERRED)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def real_app(sample_engine: Engine) -> Iterator[None]:
     empty = DEFERRED.app
-    DEFERRED.app = create_app(engine=sample_engine)
+    DEFERRED.app = create_app(engine=sample_engine, hardening=NO_RATE_LIMIT)
     assert DEFERRED.app.openapi() == empty.openapi()  # the document the cases were generated from
     yield
     DEFERRED.app = empty

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from searchdb import fts_columns, has_phrase, q_matches, tokens, word_matches
-from stemtrials.query.search import SORTS, Filters, QueryError, encode_cursor, fts_query, search
+from stemtrials.query.fulltext import fts_query
+from stemtrials.query.search import SORTS, Filters, QueryError, encode_cursor, search
 
 Records = dict[str, dict[str, Any]]
 

@@ -347,9 +347,11 @@ def test_jsonl_bad_lines_are_problems_and_the_rest_go_on(shared: Path) -> None:
              "", json.dumps({"hello": "world"}), json.dumps(studies[1])]
     items = _read("\n".join(lines).encode())
     kinds = [(type(i).__name__, i.position) for i in items]
-    assert kinds == [("Parsed", "line 1"), ("ImportProblem", "line 2"), ("ImportProblem", "line 3"),
-                     ("ImportProblem", "line 4"), ("ImportProblem", "line 6"), ("Parsed", "line 7")]
-    assert "nctId" in items[3].reason  # type: ignore[union-attr]
+    # An array on a line holds records (as an array document does): here two that are no studies.
+    assert kinds == [("Parsed", "line 1"), ("ImportProblem", "line 2"), ("ImportProblem", "line 3 study 1"),
+                     ("ImportProblem", "line 3 study 2"), ("ImportProblem", "line 4"), ("ImportProblem", "line 6"),
+                     ("Parsed", "line 7")]
+    assert "nctId" in items[4].reason  # type: ignore[union-attr]
 
 
 def test_hostile_nesting_and_early_gzip_damage() -> None:

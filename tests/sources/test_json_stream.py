@@ -27,12 +27,19 @@ def test_layouts_and_positions() -> None:
         ("study 1", {"a": 1}), ("study 2", {"a": 2.5})]
     assert _items(b'{\n  "a": 1\n}') == [("study 1", {"a": 1})]
     assert _items(b'{"a": 1}\n\n{"a": 2}\n') == [("line 1", {"a": 1}), ("line 3", {"a": 2})]
+    # Pages one per line are JSON Lines: each line is read alone, so a line that is not a page is not passed over.
     assert _items(b'{"studies": [{"a": 1}, {"a": 2}]}\n{"studies": [{"a": 3}]}') == [
-        ("study 1", {"a": 1}), ("study 2", {"a": 2}), ("study 3", {"a": 3})]
+        ("line 1 study 1", {"a": 1}), ("line 1 study 2", {"a": 2}), ("line 2 study 1", {"a": 3})]
     assert _items(b'[{"studies": [{"a": 1}]}]') == [("study 1 study 1", {"a": 1})]
     assert _items(b'{"a": 1}\n{"studies": [{"a": 2}]}') == [("line 1", {"a": 1}), ("line 2 study 1", {"a": 2})]
     mixed = _items(b'{"a": 1}\n{"a": \n[3]')
-    assert mixed[0] == ("line 1", {"a": 1}) and isinstance(mixed[1], ImportProblem) and mixed[2] == ("line 3", [3])
+    assert mixed[0] == ("line 1", {"a": 1}) and isinstance(mixed[1], ImportProblem)
+    assert mixed[2] == ("line 3 study 1", 3)  # an array on a line holds records, as an array document does
+    # One compact array (or page) with a final newline is a document; arrays one per line are JSON Lines.
+    assert _items(b'[{"a": 1}, {"a": 2}]\n') == [("study 1", {"a": 1}), ("study 2", {"a": 2})]
+    assert _items(b'[{"a": 1}]\n[{"a": 2}]\n') == [("line 1 study 1", {"a": 1}), ("line 2 study 1", {"a": 2})]
+    # A line of another kind than the first is read, not passed over (a document would skip it).
+    assert _items(b'[{"a": 1}]\n{"a": 2}\n') == [("line 1 study 1", {"a": 1}), ("line 2", {"a": 2})]
 
 
 def test_numbers_are_plain_floats_and_ints() -> None:

@@ -36,13 +36,13 @@ def snapshots(tmp_path: Path, shared: Path) -> tuple[Path, Path]:
     return old, new
 
 
-def test_status_drift_is_visible_in_history(tmp_path: Path, snapshots):
+def test_status_drift_is_visible_in_history(db_url: str, snapshots):
     old, new = snapshots
-    db = tmp_path / "t.db"
+    db = db_url
     assert "1 new" in cli(db, "import", str(old)).stdout
     assert "0 new, 1 updated, 0 unchanged" in cli(db, "import", str(new)).stdout
     assert "0 new, 0 updated, 1 unchanged" in cli(db, "import", str(new)).stdout
-    versions = history(open_engine(str(db)), "NCT03123458")
+    versions = history(open_engine(db), "NCT03123458")
     assert [v.version for v in versions] == [1, 2]
     assert versions[1].current
     changes = {c.field: (c.before, c.after) for c in versions[1].changes}
@@ -59,19 +59,19 @@ def test_status_drift_is_visible_in_history(tmp_path: Path, snapshots):
     assert [v["version"] for v in as_json["versions"]] == [1, 2]
 
 
-def test_older_snapshot_joins_history_without_replacing_current(tmp_path: Path, snapshots):
+def test_older_snapshot_joins_history_without_replacing_current(db_url: str, snapshots):
     old, new = snapshots
-    db = tmp_path / "t.db"
+    db = db_url
     cli(db, "import", str(new))
     assert "0 new, 1 updated" in cli(db, "import", str(old)).stdout
     record = json.loads(cli(db, "show", "NCT03123458", "--format", "json").stdout)
     assert record["status"] == "unknown"
-    versions = history(open_engine(str(db)), "NCT03123458")
+    versions = history(open_engine(db), "NCT03123458")
     assert [(v.version, v.current) for v in versions] == [(1, True), (2, False)]
 
 
-def test_show_finds_a_trial_by_any_registry_id(tmp_path: Path, shared: Path):
-    db = tmp_path / "t.db"
+def test_show_finds_a_trial_by_any_registry_id(db_url: str, shared: Path):
+    db = db_url
     cli(db, "import", str(shared / SEED_PAGE))
     for ident in ("NCT03123458", "nct03123458", "GIMI-IRB-17001"):
         run = cli(db, "show", ident, "--format", "json")
@@ -82,12 +82,12 @@ def test_show_finds_a_trial_by_any_registry_id(tmp_path: Path, shared: Path):
     assert "NCT00000000" in missing.stderr
 
 
-def test_raw_input_is_kept_with_its_sha256(tmp_path: Path, shared: Path):
+def test_raw_input_is_kept_with_its_sha256(db_url: str, shared: Path):
     from stemtrials.store import raw_input
 
-    db = tmp_path / "t.db"
+    db = db_url
     cli(db, "import", str(shared / SEED_PAGE))
-    engine = open_engine(str(db))
+    engine = open_engine(db)
     record = json.loads(cli(db, "show", "NCT03123458", "--format", "json").stdout)
     raw = raw_input(engine, record["source"]["sha256"])
     assert raw == (shared / SEED_PAGE).read_bytes()

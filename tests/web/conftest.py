@@ -1,5 +1,5 @@
-"""Fixtures for the web UI tests: a SQLite database of real records from ../shared (imported with the project CLI)
-plus one hostile record built from a real one, shared by the page tests and the browser tests."""
+"""Fixtures for the web UI tests: a database of real records from ../shared (imported with the project CLI)
+plus one hostile record built from a real one, shared by the page tests and the browser tests (on each backend)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from backends import Databases
 from helpers import cli
 
 # The hostile strings of the XSS check: a script element, and an attribute break-out into an <img> with a handler.
@@ -42,9 +43,9 @@ def hostile_record(real: dict) -> dict:
 
 
 @pytest.fixture(scope="session")
-def web_db(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def web_db(shared: Path, tmp_path_factory: pytest.TempPathFactory, backend: str, databases: Databases) -> str:
     folder = tmp_path_factory.mktemp("web")
-    db = folder / "web.db"
+    db = databases.new(backend, folder, "web")
     run = cli(db, "import", *(str(shared / s) for s in SOURCES))
     # The import itself is tested elsewhere; here it only has to land the records (exit 1 reports per-record
     # problems, e.g. an annotation step that failed, with the records still stored).

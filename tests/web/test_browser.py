@@ -2,8 +2,8 @@
 `stemtrials serve` on a free localhost port, on real records from ../shared.
 
 Every test records each request the page makes and blocks (and fails on) any that would leave localhost, collects
-console errors and page errors (none allowed), fails on any JavaScript dialog, and writes screenshots to
-test-artifacts/web/.
+console errors, page errors and Content-Security-Policy violations (none allowed: the server sends its strict policy,
+api/hardening.py), fails on any JavaScript dialog, and writes screenshots to test-artifacts/web/.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from stemtrials.api.hardening import CONTENT_SECURITY_POLICY
 from stemtrials.web.view import matched_term
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,6 +30,14 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# Runs in every page before its own scripts (Playwright's init scripts are outside the page's CSP) and reports each
+# violation of the policy to the test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolation(e.violatedDirective + " blocked " + (e.blockedURI || "inline code") + " in " +
+                        (e.sourceFile || document.location.href) + ":" + e.lineNumber);
+});
+"""
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser "
@@ -90,6 +99,7 @@ class Watch:
     blocked: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
 
     def shot(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -103,11 +113,11 @@ class Watch:
                 parts.scheme != "http" or parts.hostname in LOCAL_HOSTS), url
         assert not self.errors, f"console errors: {self.errors}"
         assert not self.dialogs, f"dialogs opened: {self.dialogs}"
+        assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
 
 
-def _watch(context: object, csp: str | None = None) -> Watch:
-    """A page whose requests are recorded (those leaving localhost blocked); with ``csp``, every HTML response gets
-    that Content-Security-Policy header."""
+def _watch(context: object) -> Watch:
+    """A page whose requests are recorded (those leaving localhost blocked) and whose CSP violations are reported."""
     page = context.new_page()  # type: ignore[attr-defined]
     w = Watch(page)
 
@@ -117,16 +127,12 @@ def _watch(context: object, csp: str | None = None) -> Watch:
         if url.startswith(("http://", "https://", "ws://", "wss://")) and host not in LOCAL_HOSTS:
             w.blocked.append(url)
             r.abort()  # type: ignore[attr-defined]
-        elif csp:
-            response = r.fetch()  # type: ignore[attr-defined]
-            headers = dict(response.headers)
-            if headers.get("content-type", "").startswith("text/html"):
-                headers["content-security-policy"] = csp
-            r.fulfill(response=response, headers=headers)  # type: ignore[attr-defined]
         else:
             r.continue_()  # type: ignore[attr-defined]
 
     context.route("**/*", route)  # type: ignore[attr-defined]
+    context.expose_binding("__cspViolation", lambda _source, text: w.csp_violations.append(text))  # type: ignore[attr-defined]
+    context.add_init_script(CSP_LISTENER)  # type: ignore[attr-defined]
     page.on("request", lambda req: w.requests.append(req.url))
     page.on("console", lambda msg: w.errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: w.errors.append(f"page error: {exc}"))
@@ -284,26 +290,39 @@ def test_hostile_text_renders_as_text(server: str, watch: Watch, xss: SimpleName
     watch.check()  # includes: no dialog opened
 
 
-# ---------------------------------------------------------------- ready for a strict CSP
-STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'"
-
-
-def test_pages_work_under_a_strict_csp(server: str, browser: object):
-    """No inline script or style, no eval (vega runs with its expression interpreter): the search swap, the trial
-    page and every chart work with a policy that allows only the site's own files. A violation is a console error."""
+# ---------------------------------------------------------------- the server's strict CSP
+def test_pages_work_under_the_servers_strict_csp(server: str, browser: object):
+    """The server sends a policy that allows only the site's own files (no inline script or style, no eval): the
+    search swap, the trial page and every chart (vega with its expression interpreter) work under it, and the
+    policy is enforced — an injected inline script does not run."""
     context = browser.new_context()  # type: ignore[attr-defined]
     try:
-        w = _watch(context, csp=STRICT_CSP)
+        w = _watch(context)
+        for path in ("/?q=mesenchymal", "/trials/NCT03123458", "/dashboard", "/static/app.js", "/api/stats"):
+            response = w.page.goto(server + path)
+            assert response is not None and response.ok, path
+            headers = response.headers
+            assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY, path
+            assert "unsafe" not in headers["content-security-policy"]
+            assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff", path
         w.page.goto(server + "/?q=mesenchymal")
         w.page.evaluate("window.__sameDocument = true")
         w.page.locator(".facet a", has_text="hESC-derived").click()
         w.page.wait_for_url("**cell_category=hesc_derived**")
         assert w.page.evaluate("window.__sameDocument === true"), "htmx must work under the CSP"
-        w.page.goto(server + "/trials/NCT03123458")
         w.page.goto(server + "/dashboard")
         w.page.wait_for_selector("#dashboard[data-state='done']", timeout=20_000)
         assert w.page.locator(".chart[data-state='rendered'] svg").count() >= 5
-        w.check()
+        w.check()  # no violation so far
+
+        w.page.evaluate("""() => {
+            const s = document.createElement("script");
+            s.textContent = "window.__inlineRan = true";
+            document.head.appendChild(s);
+        }""")
+        w.page.wait_for_timeout(200)  # the violation event is dispatched asynchronously
+        assert w.page.evaluate("window.__inlineRan === undefined"), "an inline script ran despite the CSP"
+        assert any("script-src" in v and "inline" in v for v in w.csp_violations), w.csp_violations
     finally:
         context.close()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -20,8 +19,8 @@ HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0
 
 
 @pytest.fixture(scope="module")
-def client(web_db: Path) -> TestClient:
-    return TestClient(create_app(db=str(web_db)))
+def client(web_db: str) -> TestClient:
+    return TestClient(create_app(db=web_db))
 
 
 class _Tags(HTMLParser):
@@ -136,8 +135,8 @@ def test_empty_search_is_a_clear_empty_state(client: TestClient):
     assert 'href="/"' in r.text  # a way out: show all trials
 
 
-def test_empty_database_says_so(tmp_path: Path):
-    client = TestClient(create_app(db=str(tmp_path / "empty.db")))
+def test_empty_database_says_so(db_url: str):
+    client = TestClient(create_app(db=db_url))
     r = client.get("/", headers=HTML)
     assert r.status_code == 200 and "No trials in the database yet" in r.text
     d = client.get("/dashboard", headers=HTML)
@@ -166,14 +165,14 @@ def test_invalid_parameter_gets_an_html_page_for_browsers_and_a_problem_for_the_
     assert client.get("/api/nowhere", headers=HTML).headers["content-type"] == "application/problem+json"
 
 
-def test_server_error_is_a_page_for_browsers(web_db: Path, monkeypatch: pytest.MonkeyPatch):
+def test_server_error_is_a_page_for_browsers(web_db: str, monkeypatch: pytest.MonkeyPatch):
     import stemtrials.web.pages as pages
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pages, "stats", broken)
-    client = TestClient(create_app(db=str(web_db)), raise_server_exceptions=False)
+    client = TestClient(create_app(db=web_db), raise_server_exceptions=False)
     r = client.get("/dashboard", headers=HTML)
     assert r.status_code == 500 and "Something went wrong" in r.text and "boom" not in r.text
     assert client.get("/dashboard?format=json").status_code == 500
@@ -239,7 +238,8 @@ def test_trial_by_secondary_id_and_twin(client: TestClient):
     twin = client.get("/trials/GIMI-IRB-17001?format=json").json()
     assert twin == {"record": client.get("/api/trials/NCT03123458").json(),
                     "versions": client.get("/api/trials/NCT03123458/history").json(),
-                    "study": client.get("/api/studies/NCT03123458").json()}
+                    "study": client.get("/api/studies/NCT03123458").json(),
+                    "audit": client.get("/api/trials/NCT03123458/audit").json()}
     assert client.get("/trials/NCT03123458", headers={"Accept": "application/json"}).json() == twin
 
 

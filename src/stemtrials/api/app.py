@@ -6,6 +6,7 @@ Routes hold no logic of their own: they parse parameters, call query/ or store/,
 from __future__ import annotations
 
 import io
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -15,10 +16,12 @@ from sqlalchemy import Engine
 
 from .. import __version__
 from ..export.csv import write_csv
-from ..query.search import SORTS, Filters, facets, search
+from ..query.search import SORTS, Filters, Results, facets, search
 from ..query.stats import stats
 from ..store import get_record, history, open_engine
-from . import problems
+from . import auth, curation, problems
+from .hardening import HardeningSettings
+from .hardening import install as install_hardening
 from .params import filters
 
 FACETS_DESCRIPTION = "Counts per value over the matching trials, by facet name."
@@ -64,19 +67,43 @@ def _trim(record: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k in keep}
 
 
-def create_app(db: str | None = None, engine: Engine | None = None) -> FastAPI:
+def field_list(fields: str | None) -> list[str] | None:
+    """``fields=title,status`` → the record keys to keep (None: all)."""
+    wanted = [x.strip() for x in fields.split(",") if x.strip()] if fields else None
+    return wanted or None
+
+
+def trial_list_json(res: Results, fields: list[str] | None, headers: dict[str, str] | None = None) -> Response:
+    """A :class:`TrialList` payload. Whole records go out as the stored JSON text, never parsed and re-serialized:
+    on a page of records that is most of a request's work."""
+    if fields:
+        results = json.dumps([_trim(h.record, fields) for h in res.hits], ensure_ascii=False)
+    else:
+        results = "[" + ", ".join(h.record_json for h in res.hits) + "]"
+    body = (f'{{"total": {res.total}, "results": {results}, '
+            f'"facets": {json.dumps(res.facets, ensure_ascii=False)}, "next": {json.dumps(res.next)}}}')
+    return Response(body.encode("utf-8"), media_type="application/json", headers=headers)
+
+
+def create_app(db: str | None = None, engine: Engine | None = None,
+               hardening: HardeningSettings | None = None) -> FastAPI:
     engine = engine or open_engine(db)
     app = FastAPI(
         title="stemtrials API",
         version=__version__,
         description="An open registry of stem-cell clinical trials: search, records by any registry ID, facets, "
-                    "landscape counts and ontology terms. Read-only and public.",
+                    "landscape counts and ontology terms. Reads are public; curators change annotations and "
+                    "links with an API token, and every change is in the audit log.",
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        # No Swagger UI page: FastAPI's loads from a CDN with an inline script, and swagger-ui itself applies
+        # inline styles, so it cannot run under the site's CSP (api/hardening.py). /openapi.json serves any viewer.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.engine = engine
     problems.install(app)
+    install_hardening(app, hardening)  # limits, security headers, request IDs and logs (before web wraps handlers)
+    auth.install(app)
     not_found = {404: {"model": problems.Problem, "description": "Unknown ID",
                        "content": {problems.PROBLEM: {}}}}
     bad = {400: {"model": problems.Problem, "description": "Bad cursor or sort", "content": {problems.PROBLEM: {}}},
@@ -101,9 +128,7 @@ def create_app(db: str | None = None, engine: Engine | None = None) -> FastAPI:
             write_csv((h.record for h in res.hits), buf)
             return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": 'attachment; filename="stemtrials.csv"'})
-        wanted = [x.strip() for x in fields.split(",") if x.strip()] if fields else None
-        return TrialList(total=res.total, results=[_trim(h.record, wanted) for h in res.hits], facets=res.facets,
-                         next=res.next)
+        return trial_list_json(res, field_list(fields))
 
     @app.get("/api/trials/{trial_id}", response_model=dict[str, Any], responses=not_found, tags=["trials"],
              summary="One trial by any of its registry IDs")
@@ -169,4 +194,5 @@ def create_app(db: str | None = None, engine: Engine | None = None) -> FastAPI:
         pass
     else:
         install_web(app, engine)
+    curation.install(app, engine)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -30,12 +31,22 @@ def problem(status: int, title: str, detail: str | None = None, instance: str | 
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+# RFC 9110's names where Python 3.11's HTTPStatus still has the older ones.
+_RFC9110_TITLES = {413: "Content Too Large", 414: "URI Too Long"}
+
+
+def _title(status: int) -> str:
+    """The status's reason phrase ('Not Found', 'Content Too Large')."""
+    try:
+        return _RFC9110_TITLES.get(status) or HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        titles = {404: "Not Found", 405: "Method Not Allowed", 400: "Bad Request"}
-        return problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail),
-                       str(request.url.path))
+        return problem(exc.status_code, _title(exc.status_code), str(exc.detail), str(request.url.path))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

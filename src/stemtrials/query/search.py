@@ -1,32 +1,30 @@
 """Search: ranked full text, filters, facet counts, sorting and cursor pagination.
 
-Shared by the CLI, the REST API and the web UI. Full text runs on SQLite FTS5 with BM25 field weights (title >
-conditions and ontology labels/synonyms > interventions and cell products > summary and criteria). Ontology filters
-(condition, cell type) match a term and all its descendants through the ``*_closure`` facets the store keeps.
+Shared by the CLI, the REST API and the web UI. SQL answers which trials match — full text (query/fulltext.py: FTS5
+on SQLite, tsvector on PostgreSQL, the same words found on both) and the filters, ontology filters (condition, cell
+type) matching a term and its descendants through the ``*_closure`` facets the store keeps — in one query per
+request. Everything after that (one trial per study, totals, facet counts, sorting, the page) runs over the matched
+set against an in-memory snapshot of the trials' columns (query/trial_index.py), so the match is evaluated once.
 """
 
 from __future__ import annotations
 
 import base64
+import heapq
 import json
 import math
-import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from operator import itemgetter
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Select, and_, exists, false, func, literal_column, or_, select, text
+from sqlalchemy import Engine, and_, exists, func, or_, select
 
 from ..store import schema as s
-from ..store.reader import with_study
-from .synonyms import SYNONYMS
-
-# BM25 weights per FTS column: trial_id (unindexed), title, conditions, interventions, body.
-BM25_WEIGHTS = (0.0, 10.0, 5.0, 3.0, 1.0)
-# Weights alone don't guarantee that title matches come first (a short conditions column, or a query word so common
-# that FTS5 clamps its IDF, can outrank a long title): a trial whose title holds a query word or phrase gets this
-# bonus, so relevance orders title matches first, each tier by the weighted bm25.
-TITLE_ONLY_WEIGHTS = (0.0, 1.0, 0.0, 0.0, 0.0)
-TITLE_TIER = -1.0e6
+from ..store.reader import with_study_json
+from . import fulltext
+from .trial_index import TrialIndex, trial_index
 
 Sort = Literal["relevance", "start_date", "last_update", "enrollment"]
 SORTS: tuple[str, ...] = ("relevance", "start_date", "last_update", "enrollment")
@@ -68,7 +66,12 @@ class Hit:
     status: str | None
     start_date: str | None
     score: float | None
-    record: dict[str, Any]
+    record_json: str
+    """The record JSON of CONTRACT.md (with its study) as text: API lists send it on without parsing it."""
+
+    @cached_property
+    def record(self) -> dict[str, Any]:
+        return json.loads(self.record_json)
 
 
 @dataclass
@@ -77,32 +80,6 @@ class Results:
     hits: list[Hit]
     next: str | None = None
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------- full text
-def _quote(phrase: str) -> str | None:
-    words = re.findall(r"\w+", phrase.lower())
-    return '"' + " ".join(words) + '"' if words else None
-
-
-def fts_query(q: str) -> str | None:
-    """User text → a safe FTS5 query.
-
-    Quoted phrases stay phrases; other words are AND-ed; a word with known synonyms matches any of them; the last
-    word also matches as a prefix (type-ahead). Every token is quoted, so FTS5 operators and punctuation in user
-    input can't cause syntax errors.
-    """
-    phrases = re.findall(r'"([^"]+)"', q)
-    rest = re.sub(r'"[^"]*"', " ", q)
-    parts = [p for p in (_quote(ph) for ph in phrases) if p]
-    words = re.findall(r"\w+", rest.lower())
-    for i, word in enumerate(words):
-        alternatives = [f'"{word}"']
-        if i == len(words) - 1 and len(word) >= 3:
-            alternatives[0] += "*"
-        alternatives.extend(p for p in (_quote(syn) for syn in SYNONYMS.get(word, ())) if p)
-        parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
-    return " AND ".join(parts) if parts else None
 
 
 # ---------------------------------------------------------------- filters
@@ -177,57 +154,69 @@ def filter_clauses(f: Filters) -> list[Any]:
     return clauses
 
 
-def _matched(engine: Engine, f: Filters) -> tuple[Select, dict[str, Any], Any]:
-    """The select of matching trials (id, title, status, start_date, record_json, score, sort key columns)."""
+@dataclass
+class Matched:
+    """The trials a search selects (snapshot positions, one per study unless ``per_record``) and their full-text
+    scores (lower ranks first; None without a query)."""
+
+    index: TrialIndex
+    docs: list[int]
+    scores: dict[int, float] | None
+
+
+def _filter_sql(engine: Engine, f: Filters) -> Any:
+    """The SQL selecting the IDs of the trials the filters keep; None when no filter is set. (Stem-cell only is
+    applied on the snapshot.)"""
     t = s.trials.c
-    match = fts_query(f.q) if f.q else None
-    params: dict[str, Any] = {}
-    cols = [t.id, t.study_id, t.title, t.status, t.start_date, t.last_update, t.enrollment, t.record_json]
-    if match is not None and engine.dialect.name == "sqlite":
-        weights = ", ".join(map(str, BM25_WEIGHTS))
-        title_only = ", ".join(map(str, TITLE_ONLY_WEIGHTS))
-        ranked = text(
-            f"SELECT trial_id, bm25(trials_fts, {weights}) + CASE WHEN bm25(trials_fts, {title_only}) < 0 "
-            f"THEN {TITLE_TIER} ELSE 0 END AS score FROM trials_fts WHERE trials_fts MATCH :match"
-        ).columns(trial_id=s.trials.c.id.type, score=s.trials.c.min_age.type).subquery("ranked")
-        stmt = select(*cols, ranked.c.score).join(ranked, ranked.c.trial_id == t.id)
-        params["match"] = match
-        score = ranked.c.score
-    else:
-        stmt = select(*cols, literal_column("NULL").label("score"))
-        score = None
-        if f.q:  # no FTS index on this backend: every word must occur in the title (case-insensitive)
-            for word in re.findall(r"\w+", f.q.lower()):
-                stmt = stmt.where(func.lower(t.title).contains(word, autoescape=True))
-    clauses = filter_clauses(f)
-    if clauses:
-        stmt = stmt.where(and_(*clauses))
-    if not f.per_record and _has_multi_record_studies(engine):
-        # One row per study: of a study's matching records, its representative if it matches, else the first.
-        rank = func.row_number().over(partition_by=t.study_id, order_by=(t.representative.desc(), t.id))
-        firsts = stmt.with_only_columns(t.id.label("first_id"), rank.label("rn")).subquery("per_study")
-        stmt = stmt.where(t.id.in_(select(firsts.c.first_id).where(firsts.c.rn == 1)))
-    return stmt, params, score
+    clauses = filter_clauses(replace(f, stem_cell_only=False))
+    words = fulltext.tokens(f.q) if f.q else []
+    if words and engine.dialect.name not in ("sqlite", "postgresql"):
+        # No full-text index on this backend: every word must occur in the title (case-insensitive).
+        clauses.extend(func.lower(t.title).contains(word, autoescape=True) for word in words)
+    return select(t.id).where(and_(*clauses)) if clauses else None
 
 
-def _has_multi_record_studies(engine: Engine) -> bool:
-    """Whether any study has several records (a partial index answers at once)."""
+def match(engine: Engine, f: Filters) -> Matched:
+    """Run the full-text query and the filters once each (two indexed lookups, intersected here rather than joined
+    in SQL, which would read every matching document's row); the rest of a search works on the result."""
+    ranked = fulltext.ranked(engine.dialect.name, f.q) if f.q else None
+    filtered = _filter_sql(engine, f)
     with engine.connect() as conn:
-        return conn.execute(select(s.trials.c.id).where(s.trials.c.representative == false()).limit(1)).first() \
-            is not None
+        text_rows = conn.execute(ranked[0], ranked[1]).all() if ranked is not None else None
+        ids = conn.execute(filtered).scalars().all() if filtered is not None else None
+    index = trial_index(engine)
+    if any(k not in index.text_keys for k, _ in text_rows or ()) or any(i not in index.position for i in ids or ()):
+        index = trial_index(engine, force=True)  # committed after the snapshot was taken
+    scores: dict[int, float] | None = None
+    docs: Sequence[int]
+    if text_rows is not None:
+        keys = index.text_keys
+        scores = {keys[k]: score for k, score in text_rows if k in keys}
+        docs = list(scores)
+        if ids is not None:
+            kept = {index.position[i] for i in ids if i in index.position}
+            docs = [d for d in docs if d in kept]
+    elif ids is not None:
+        docs = [index.position[i] for i in ids if i in index.position]
+    else:
+        docs = range(len(index))
+    if f.stem_cell_only:
+        docs = [d for d in docs if index.stem_cell[d]]
+    return Matched(index, docs if f.per_record else index.collapse(docs), scores)
 
 
 # ---------------------------------------------------------------- sorting and cursors
-def _sort_key(sort: str, score: Any) -> tuple[Any, bool]:
-    """(column expression, ascending) for a sort; missing values sort last."""
-    t = s.trials.c
-    if sort == "relevance" and score is not None:
-        return score, True
+def _sort_key(sort: str, m: Matched) -> tuple[Callable[[int], Any], bool]:
+    """(key of a trial, ascending) for a sort; missing values sort last."""
+    index = m.index
+    if sort == "relevance" and m.scores is not None:
+        scores = m.scores
+        return scores.__getitem__, True
     if sort == "last_update":
-        return func.coalesce(t.last_update, ""), False
+        return (lambda d: index.last_update[d] or ""), False
     if sort == "enrollment":
-        return func.coalesce(t.enrollment, -1), False
-    return func.coalesce(t.start_date, ""), False
+        return (lambda d: -1 if index.enrollment[d] is None else index.enrollment[d]), False
+    return (lambda d: index.start_date[d] or ""), False
 
 
 def encode_cursor(key: Any, trial_id: str) -> str:
@@ -251,37 +240,43 @@ def decode_cursor(cursor: str) -> tuple[Any, str]:
         raise QueryError(f"invalid cursor {cursor!r}: pass the 'next' value of a previous page") from exc
 
 
+def _after(key: Any, trial_id: str, last_key: Any, last_id: str, ascending: bool) -> bool:
+    if key == last_key:
+        return trial_id > last_id
+    return key > last_key if ascending else key < last_key
+
+
 def search(engine: Engine, f: Filters, limit: int = 20, cursor: str | None = None, sort: str | None = None,
            with_facets: bool = False, facet_limit: int = 25, offset: int = 0) -> Results:
     """Run a search. ``sort`` defaults to relevance with a query, else start date (newest first)."""
     sort = sort or ("relevance" if f.q else "start_date")
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-    stmt, params, score = _matched(engine, f)
-    key, ascending = _sort_key(sort, score)
-    t = s.trials.c
-    # The page is chosen by (id, sort key) alone and its records read afterwards: sorting whole rows would drag the
-    # JSON of every matching record through the sorter.
-    page = stmt.with_only_columns(t.id, key.label("sort_key"), (score if score is not None else
-                                                                 literal_column("NULL")).label("score"))
+    m = match(engine, f)
+    key, ascending = _sort_key(sort, m)
+    ids = m.index.ids
+    # Sorted by ID, then (stably) by key: ties in the key keep ID order, in either direction.
+    ordered = sorted(m.docs, key=ids.__getitem__)
+    ordered.sort(key=key, reverse=not ascending)
     if cursor:
         last_key, last_id = decode_cursor(cursor)
-        after = key > last_key if ascending else key < last_key
-        page = page.where(or_(after, and_(key == last_key, t.id > last_id)))
-    page = page.order_by(key.asc() if ascending else key.desc(), t.id).limit(limit + 1).offset(offset)
+        if ordered and isinstance(key(ordered[0]), str) != isinstance(last_key, str):
+            raise QueryError(f"invalid cursor {cursor!r}: it belongs to another sort order")
+        ordered = [d for d in ordered if _after(key(d), ids[d], last_key, last_id, ascending)]
+    page = ordered[offset:offset + limit + 1]
+    more = len(page) > limit
+    page = page[:limit]
+    t = s.trials.c
     with engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(stmt.subquery()), params).scalar() or 0
-        rows = conn.execute(page, params).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
         records = {r.id: r for r in conn.execute(
             select(t.id, t.title, t.status, t.start_date, t.study_id, t.record_json)
-            .where(t.id.in_([r.id for r in rows])))} if rows else {}
-        facets = _facets(conn, stmt, params, facet_limit) if with_facets else {}
-    hits = [Hit(r.id, rec.title, rec.status, rec.start_date, r.score, with_study(rec.record_json, rec.study_id))
-            for r in rows for rec in (records[r.id],)]
-    nxt = encode_cursor(rows[-1].sort_key, rows[-1].id) if more and rows else None
-    return Results(total=total, hits=hits, next=nxt, facets=facets)
+            .where(t.id.in_([ids[d] for d in page])))} if page else {}
+    hits = [Hit(rec.id, rec.title, rec.status, rec.start_date,
+                m.scores[d] if m.scores is not None else None, with_study_json(rec.record_json, rec.study_id))
+            for d in page if (rec := records.get(ids[d])) is not None]
+    nxt = encode_cursor(key(page[-1]), ids[page[-1]]) if more and page else None
+    return Results(total=len(m.docs), hits=hits, next=nxt,
+                   facets=count_facets(m, facet_limit) if with_facets else {})
 
 
 # ---------------------------------------------------------------- facets
@@ -289,47 +284,31 @@ FACETS_SHOWN = ("status", "phase", "study_type", "registry", "country", "conditi
                 "source_tissue", "donor", "pluripotent_origin", "sponsor", "sex", "start_year")
 
 
-def _facets(conn: Any, matched: Select, params: dict[str, Any], limit: int | None) -> dict[str, dict[str, int]]:
-    """Counts per facet value over the matched trials: one grouped query for the multi-valued facets, one for the
-    column facets."""
-    ids = matched.with_only_columns(s.trials.c.id).subquery("matched")
-    # Nothing narrows the trials (no filter or per-study choice in the WHERE clause, no full-text match — the only
-    # bound parameter _matched adds): count over the tables as they are, which spares a membership test per facet
-    # row — the unfiltered counts are the landing page's and the dashboard's.
-    everything = matched.whereclause is None and not params
-    tf = s.trial_facets.c
-    multi = [f for f in FACETS_SHOWN if f in s.MULTI_FACETS]
+def count_facets(m: Matched, limit: int | None) -> dict[str, dict[str, int]]:
+    """Counts per facet value over the matched trials, most frequent first (start years in year order); ``limit``
+    caps the multi-valued facets."""
     out: dict[str, dict[str, int]] = {f: {} for f in FACETS_SHOWN}
-    rows = conn.execute(
-        select(tf.facet, tf.value, func.count().label("n"))
-        .where(tf.facet.in_(multi), *([] if everything else [tf.trial_id.in_(select(ids.c.id))]))
-        .group_by(tf.facet, tf.value).order_by(tf.facet, func.count().desc(), tf.value), params).all()
-    for facet, value, n in rows:
-        if limit is None or len(out[facet]) < limit:
-            out[facet][value] = n
-    t = s.trials.c
-    # All column facets in one pass, counted per combination of values and summed here: the matched set (a full-text
-    # match, say) is evaluated once rather than once per column.
-    cols = [t[col] for col in s.COLUMN_FACETS]
-    in_matched = [] if everything else [t.id.in_(select(ids.c.id))]
-    for *values, n in conn.execute(select(*cols, func.count()).where(*in_matched).group_by(*cols), params).all():
-        for facet, value in zip(s.COLUMN_FACETS, values, strict=True):
-            if value is not None:
-                out[facet][str(value)] = out[facet].get(str(value), 0) + n
-    for facet in s.COLUMN_FACETS:
-        ordered = sorted(out[facet].items(), key=(lambda kv: kv[0]) if facet == "start_year"
-                         else (lambda kv: (-kv[1], kv[0])))
-        out[facet] = dict(ordered)
+    per_facet: dict[str, list[tuple[int, str]]] = {}
+    names = m.index.names
+    for code, n in m.index.count_values(m.docs).items():
+        facet, value = names[code]
+        per_facet.setdefault(facet, []).append((-n, value))  # ascending order = most frequent first, then by value
+    for facet, items in per_facet.items():
+        if facet not in out:
+            continue
+        if facet == "start_year":
+            items.sort(key=itemgetter(1))
+        elif limit is not None and facet in s.MULTI_FACETS:
+            items = heapq.nsmallest(limit, items)
+        else:
+            items.sort()
+        out[facet] = {value: -negative for negative, value in items}
     return out
 
 
 def facets(engine: Engine, f: Filters, limit: int | None = 25) -> dict[str, dict[str, int]]:
-    stmt, params, _ = _matched(engine, f)
-    with engine.connect() as conn:
-        return _facets(conn, stmt, params, limit)
+    return count_facets(match(engine, f), limit)
 
 
 def count(engine: Engine, f: Filters) -> int:
-    stmt, params, _ = _matched(engine, f)
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(stmt.subquery()), params).scalar() or 0
+    return len(match(engine, f).docs)

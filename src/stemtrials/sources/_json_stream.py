@@ -7,7 +7,9 @@ reached. It knows nothing of what a record means.
 
 Documents are read with ``ijson.items`` at the prefix where the records sit: that is ijson's parse events fed to its
 ObjectBuilder, done in C by the yajl2_c backend — three times faster than the same loop in Python, which matters for
-1 GB exports. ``use_float=True`` keeps numbers JSON-serialisable (no Decimal) for the raw bytes.
+1 GB exports. ``use_float=True`` keeps numbers JSON-serialisable (no Decimal) for the raw bytes. That C parser
+cannot hold an integer beyond 64 bits: a document with one is refused whole (SourceError naming the byte), as no
+registry writes such numbers; in JSON Lines it costs only its line.
 """
 
 from __future__ import annotations
@@ -150,21 +152,45 @@ class _Stream(io.RawIOBase):
         return n
 
 
-def _first_line_is_record(head: bytes) -> bool:
-    """Whether a '{' input is JSON Lines rather than one (pretty-printed) document.
+# A line that only opens a document: brackets and keys, no value yet ('{', '[', '{"studies": [').
+_OPENER = re.compile(rb'[\[{](?:\s*"(?:[^"\\]|\\.)*"\s*:\s*[\[{])*\s*')
 
-    A first line that is a whole JSON object, or that at least ends like one, is a JSONL line (a broken one is
-    reported and the next lines go on); a first line that ends inside an open structure belongs to a document.
-    """
-    newline = head.find(b"\n")
-    if newline < 0:
-        # The first line is longer than the head: a compact study on one line, read the same either way.
-        return True
-    line = head[:newline].strip()
+
+def _whole(line: bytes) -> tuple[bool, Any]:
     try:
-        return isinstance(json.loads(line), dict)
-    except (ValueError, RecursionError):
-        return line.endswith(b"}")
+        return True, json.loads(line)
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        return False, None
+
+
+def _is_json_lines(head: bytes, record_prefix: bool) -> bool:
+    """Whether the input is JSON Lines rather than one (pretty-printed or compact) document.
+
+    A first line that is a whole JSON object or array is a JSONL line — also when it is an array or a page and
+    other lines follow: read as documents at the records' prefix, ijson would silently pass over every later line
+    that is not of the first one's kind (an array, or a page). A damaged first line is a JSONL line when it ends
+    like an object, or when it is not a document's opening line and the line after it is a whole object or array:
+    it is then reported and the next lines go on, rather than the whole file failing. A first line that only opens
+    a structure belongs to a document.
+    """
+    lines = head.split(b"\n", 2)
+    starts_json = head[:1] in (b"{", b"[")
+    if len(lines) == 1:
+        # The first line is longer than the head: a compact study on one line, read the same either way; a whole
+        # array or page on one line is streamed as a document.
+        return starts_json and record_prefix
+    first = lines[0].strip()
+    if starts_json:
+        if _whole(first)[0]:
+            # A record line; an array or a page on the first line is JSONL only when other lines follow (a compact
+            # document ending in a newline is still a document).
+            return record_prefix or bool(b"".join(lines[1:]).strip())
+        if record_prefix and first.endswith(b"}"):
+            return True
+        if _OPENER.fullmatch(first):
+            return False
+    whole, second = _whole(lines[1].strip())
+    return len(lines) == 3 and whole and isinstance(second, dict | list)
 
 
 def iter_json_records(
@@ -184,12 +210,12 @@ def iter_json_records(
     head = raw.head.lstrip()
     if not head:
         raise SourceError("empty input")
-    if head[:1] not in (b"{", b"["):
-        raise SourceError(f"not JSON: the input starts with {head[:20]!r}")
     buffered = io.BufferedReader(raw, buffer_size=HEAD_BYTES)
-    prefix = _records_prefix(head, lists, page_keys)
-    if prefix == "" and _first_line_is_record(head):
+    prefix = _records_prefix(head, lists, page_keys) if head[:1] in (b"{", b"[") else ""
+    if _is_json_lines(head, prefix == ""):
         yield from _iter_lines(buffered, origin, lists)
+    elif head[:1] not in (b"{", b"["):
+        raise SourceError(f"not JSON: the input starts with {head[:20]!r}")
     else:
         yield from _iter_documents(buffered, raw, prefix, lists)
 
@@ -221,6 +247,10 @@ def _iter_lines(buffered: io.BufferedReader, origin: str, lists: Mapping[str, tu
                 value = json.loads(content)
             except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
                 yield problem_from(exc, origin, f"line {number}")
+                continue
+            if isinstance(value, list):  # an array of records on one line, as an array document holds them
+                for n, item in enumerate(value, start=1):
+                    yield from _expand(item, f"line {number} study {n}", lists)
                 continue
             yield from _expand(value, f"line {number}", lists)
     except _READ_ERRORS as exc:

@@ -90,12 +90,15 @@ def _pages(stream: BinaryIO) -> Iterator[list[str]]:
     has_header = False
     for line in text_lines(text, "page text"):
         if _HEADER_ID.match(line):
-            if has_header:
-                # The new page began at its title: the last non-preamble line before this header.
-                cut = len(buf)
-                while cut > 0 and _PREAMBLE.match(buf[cut - 1]):
-                    cut -= 1
-                cut = max(cut - 1, 0)
+            # The new page began at its title: the last non-preamble line before this header.
+            cut = len(buf)
+            while cut > 0 and _PREAMBLE.match(buf[cut - 1]):
+                cut -= 1
+            cut = max(cut - 1, 0)
+            # What came before is the previous page — or, before the first header, stray text, kept with the page
+            # as always unless it holds labelled rows: then it is (the rest of) a page that lost its header, and
+            # read with the page below it, its identifier and values would be taken for that page's.
+            if has_header or any(_row(_tabs(b)) for b in buf[:cut]):
                 yield buf[:cut]
                 buf = buf[cut:]
             has_header = True

@@ -120,11 +120,13 @@ def _records(stream: BinaryIO) -> Iterator[list[str]]:
     seen = False
     for line in text_lines(text, "hPSCreg text"):
         if re.fullmatch(r"\s*General Information\s*", line):
-            if seen:
-                cut = len(buf)
-                while cut > 0 and not buf[cut - 1].strip():
-                    cut -= 1
-                cut = max(cut - 1, 0)
+            cut = len(buf)
+            while cut > 0 and not buf[cut - 1].strip():
+                cut -= 1
+            cut = max(cut - 1, 0)
+            # Before the first heading, lines with labels are (the rest of) a record that lost its heading: read
+            # with the record below, its identifiers and values would be taken for that record's.
+            if seen or any(_match(b) for b in buf[:cut]):
                 yield buf[:cut]
                 buf = buf[cut:]
             seen = True

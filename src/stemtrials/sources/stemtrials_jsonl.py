@@ -42,7 +42,7 @@ def read(stream: BinaryIO, origin: str) -> Iterator[Parsed | ImportProblem]:
             if data.get("study_id") == data.get("id"):
                 data["study_id"] = None
             record = TrialRecord.model_validate(data)
-        except (ValueError, ValidationError) as exc:
+        except (ValueError, ValidationError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
             yield problem_from(exc, origin, position)
             continue
         yield Parsed(record=record, raw=text, position=position)

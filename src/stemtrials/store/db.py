@@ -15,6 +15,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
+from . import locking
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 DEFAULT_DB = "stemtrials.db"
 
@@ -36,10 +38,12 @@ def resolve_url(db: str | None) -> str:
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     cur = dbapi_conn.cursor()
+    # The busy timeout first: switching a new file to WAL needs a moment's exclusive lock, and several processes
+    # may open the same new file at once.
+    cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
 
 
@@ -65,6 +69,7 @@ def open_engine(db: str | None = None, *, migrate: bool = True) -> Engine:
         raise DatabaseError(f"cannot open database {url}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    locking.install(engine)
     if migrate:
         upgrade(engine)
     return engine
@@ -74,7 +79,13 @@ def upgrade(engine: Engine) -> None:
     """Apply pending migrations (cheap when already at head: one SELECT)."""
     head = head_revision()
     try:
-        with engine.begin() as conn:
+        # Checked first without the write lock, so opening an up-to-date store (every command, the web server)
+        # never waits for an import; checked again under the lock, because several processes opening a new or
+        # older store at once must migrate it once, not race to create the same tables.
+        with engine.connect() as conn:
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                return
+        with locking.write_transaction(engine) as conn:
             current = MigrationContext.configure(conn).get_current_revision()
             if current == head:
                 return

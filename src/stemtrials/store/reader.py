@@ -44,6 +44,12 @@ def with_study(record_json: str, study_id: str) -> dict[str, Any]:
     return data
 
 
+def with_study_json(record_json: str, study_id: str) -> str:
+    """:func:`with_study` as JSON text, spliced rather than parsed and re-serialized: lists of records are served
+    this way. The stored text is always a JSON object holding at least the record's ``id``."""
+    return record_json[:record_json.rindex("}")] + ', "study_id": ' + json.dumps(study_id, ensure_ascii=False) + "}"
+
+
 def iter_records(engine: Engine, batch: int = 500) -> Iterator[dict[str, Any]]:
     """Every current record, ordered by ID, streamed in batches (keyset pagination keeps memory flat)."""
     last = ""

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 
@@ -106,6 +107,15 @@ MULTI_FACETS = (
 )
 COLUMN_FACETS = ("status", "study_type", "registry", "sex", "start_year")
 
+store_state = Table(
+    "store_state",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+"""Named values written in the transactions they describe (store/state.py): ``links_stale`` says that records
+changed since the last re-link."""
+
 links = Table(
     "links",
     metadata,
@@ -133,6 +143,85 @@ link_decisions = Table(
 """Curators' decisions: 'confirm' (same trial) or 'split' (different trials), by registry IDs; they survive
 re-imports and re-linking."""
 
-# The full-text index is a SQLite FTS5 virtual table (created by the migration, not by SQLAlchemy): one row per
-# trial, rowid-free, keyed by trial id; columns weighted at query time (title > conditions > interventions > text).
+# ---------------------------------------------------------------- curation (migration 0003)
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text),
+    Column("created_at", String(32), nullable=False),
+)
+"""Accounts: role ``reader``, ``curator`` or ``admin``; ``password_hash`` is ``scrypt$n$r$p$salt$hash`` (per-user
+salt) or null for an account that only uses API tokens."""
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+)
+"""API tokens, stored as the sha256 of the token (the token itself is shown once); revoked tokens stay, dated."""
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_sha256", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+)
+"""Web sessions, server-side (the cookie holds a random ID, the table its sha256): logging out, a role change or a
+removed account take effect at once, and no signing secret has to be kept and rotated. Each has its CSRF token."""
+
+overrides = Table(
+    "overrides",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("trial_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("target_key", String(64), nullable=False),
+    Column("field", String(32), nullable=False),
+    Column("value_json", Text, nullable=False),
+    Column("original_json", Text),
+    Column("set_by", String(128), nullable=False),
+    Column("set_at", String(32), nullable=False),
+    Column("note", Text),
+    UniqueConstraint("trial_id", "kind", "target_key", "field", name="uq_overrides_target"),
+)
+"""Curators' overrides of annotations, keyed by the record's registry ID (``trials.id``, no foreign key: an override
+outlives re-imports), applied to every incoming version before it is stored (store/curation.py). ``kind`` is
+``condition`` (``target`` the condition text, ``field`` ``terms``) or ``cell_product`` (``target`` the product name,
+or ``#N`` for an unnamed N-th product; ``field`` one of category, cell_type, …); ``target_key`` is the sha256 of the
+normalized target. ``original_json`` is what the annotator said, restored when the override is removed."""
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(128)),
+    Column("related", String(128)),
+    Column("before_json", Text),
+    Column("after_json", Text),
+    Column("note", Text),
+    Index("ix_audit_log_target", "target"),
+    Index("ix_audit_log_related", "related"),
+)
+"""Every curation and account change: who, when, what, before and after. Append-only: no code updates or deletes a
+row, and migration 0003 adds triggers (SQLite and PostgreSQL) that refuse UPDATE, DELETE (and TRUNCATE). ``target``
+is a registry ID (or ``user:NAME``); ``related`` the other record of a link decision."""
+
+# The full-text index ``trials_fts`` is created by migration 0001, not by SQLAlchemy, and written by store/fulltext.py:
+# on SQLite an FTS5 virtual table with one column per weight (title > conditions > interventions > text, weighted at
+# query time); on PostgreSQL a table (trial_id, document tsvector) under GIN, plus a pg_trgm index on lower(value)
+# of trial_facets for substring filters.
 FTS_COLUMNS = ("title", "conditions", "interventions", "body")

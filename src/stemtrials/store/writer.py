@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from ..model import TrialRecord
 from ..vocab import today_iso
+from . import fulltext, locking, state
 from . import schema as s
+from .overrides import apply_overrides
 from .projection import filled_fields, link_projection
 
 Outcome = Literal["new", "updated", "unchanged"]
@@ -99,36 +101,6 @@ def facet_values(record: TrialRecord) -> dict[str, list[str]]:
     return {k: list(dict.fromkeys(v[:255] for v in vs if v)) for k, vs in values.items()}
 
 
-def _fts_row(record: TrialRecord) -> dict[str, str]:
-    def join(parts: list[str | None]) -> str:
-        return "\n".join(p for p in parts if p)
-
-    conditions: list[str | None] = []
-    for cond in record.conditions:
-        conditions.append(cond.text)
-        conditions.extend(t.label for t in cond.terms)
-    conditions.extend(m.label for m in record.condition_mesh)
-    conditions.extend(record.keywords)
-    interventions: list[str | None] = []
-    for iv in record.interventions:
-        interventions.append(iv.name)
-        interventions.extend(iv.other_names)
-    for product in record.cell_products:
-        interventions.append(product.name)
-        if product.cell_type:
-            interventions.append(product.cell_type.label)
-        if product.source_tissue:
-            interventions.append(product.source_tissue.label)
-    return {
-        "trial_id": record.id,
-        "title": join([record.title, record.official_title, record.acronym]),
-        "conditions": join(conditions),
-        "interventions": join(interventions),
-        "body": join([record.brief_summary, record.detailed_description, record.eligibility.text,
-                      *(iv.description for iv in record.interventions)]),
-    }
-
-
 def _year(iso: str | None) -> int | None:
     return int(iso[:4]) if iso and iso[:4].isdigit() else None
 
@@ -163,18 +135,17 @@ class FileTransaction:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._conn: Connection | None = None
-        self._fts = False
         self.counts = Counts()
         self.now = today_iso()
+        self._changed = False  # a record was added or replaced: the studies must be recomputed
 
     def __enter__(self) -> FileTransaction:
-        self._conn = self._engine.connect()
-        if self._conn.dialect.name == "sqlite":
-            # Take the write lock up front: two importers then queue instead of failing on lock upgrade.
-            self._conn.exec_driver_sql("BEGIN IMMEDIATE")
-            self._fts = True
-        else:
-            self._conn.begin()
+        # The store's write lock for the whole file (store/locking.py says why): put() reads before it writes
+        # (is the trial known? which version is current?), and a concurrent importer must not change the answer
+        # in between. Taken up front, so two importers queue instead of failing on a lock upgrade (SQLite) or a
+        # duplicate key or lost update (PostgreSQL); the caller parses the file before it opens this transaction.
+        self._conn = locking.writer(self._engine).connect()
+        self._conn.begin()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -185,7 +156,45 @@ class FileTransaction:
 
     def commit(self) -> None:
         assert self._conn is not None
+        if self._changed:
+            # Lands with the records: an import killed before its re-link leaves the studies marked stale, and the
+            # next import re-links even when it finds nothing new (store/state.py).
+            state.put(self._conn, state.LINKS_STALE, "1")
         self._conn.commit()
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection, for writes that must land with the records (curation, audit log)."""
+        assert self._conn is not None
+        return self._conn
+
+    def put_curated(self, record: TrialRecord, note: str) -> int | None:
+        """Store a curator's change to a stored record as its new current version — source format ``curation``, no
+        raw input, ``note`` where an import names its file — and re-index it the way imports do. Unlike
+        :meth:`put` no registry date decides: the curated content is what users see next. Returns the new version,
+        or None when the content is the current one already."""
+        conn = self.connection
+        data = record.to_json_dict()
+        data.pop("study_id")  # kept in its column by linking, as in put()
+        digest = content_hash(data)
+        with conn.begin_nested():
+            current = conn.execute(select(s.trials.c.content_hash).where(s.trials.c.id == record.id)).first()
+            if current is None:
+                raise LookupError(f"no stored record {record.id!r} to curate")
+            if current.content_hash == digest:
+                return None
+            record_json = json.dumps(data, ensure_ascii=False)
+            version = (conn.execute(select(func.max(s.versions.c.version))
+                                    .where(s.versions.c.trial_id == record.id)).scalar() or 0) + 1
+            conn.execute(insert(s.versions).values(
+                trial_id=record.id, version=version, content_hash=digest, record_json=record_json, raw_sha256=None,
+                source_format="curation", source_file=note,
+                last_update=record.dates.last_update.date if record.dates.last_update else None,
+                imported_at=self.now))
+            conn.execute(update(s.trials).where(s.trials.c.id == record.id).values(
+                current_version=version, updated_at=self.now, **_trial_columns(record, data, record_json, digest)))
+            self._index(conn, record, fresh=False)
+        return version
 
     # ------------------------------------------------------------------ writes
     def put(self, record: TrialRecord, raw: bytes) -> Outcome:
@@ -194,6 +203,7 @@ class FileTransaction:
         assert conn is not None
         if record.source.imported_at is None:
             record = record.model_copy(update={"source": record.source.model_copy(update={"imported_at": self.now})})
+        record = apply_overrides(conn, record)  # curators' overrides survive re-imports (store/overrides.py)
         data = record.to_json_dict()
         # study_id is derived by linking (store/studies.py) and kept in its column, not in the versioned content.
         study_id = data.pop("study_id")
@@ -227,6 +237,7 @@ class FileTransaction:
                 record_json=record_json,
                 raw_sha256=raw_sha, source_format=record.source.format, source_file=record.source.file,
                 last_update=incoming_update, imported_at=record.source.imported_at or self.now))
+            self._changed = True
             if current is None:
                 self._index(conn, record, fresh=True)
                 return "new"
@@ -264,8 +275,6 @@ class FileTransaction:
         if not fresh:
             conn.execute(delete(s.trial_ids).where(s.trial_ids.c.trial_id == record.id))
             conn.execute(delete(s.trial_facets).where(s.trial_facets.c.trial_id == record.id))
-            if self._fts:
-                conn.execute(text("DELETE FROM trials_fts WHERE trial_id = :id"), {"id": record.id})
         ids: dict[str, str] = {id_key(record.id): "primary"}
         for rid in record.registry_ids:
             ids.setdefault(id_key(rid.id), rid.kind)
@@ -275,6 +284,4 @@ class FileTransaction:
                 for facet, values in facet_values(record).items() for v in values]
         if rows:
             conn.execute(insert(s.trial_facets), rows)
-        if self._fts:
-            conn.execute(text("INSERT INTO trials_fts (trial_id, title, conditions, interventions, body) "
-                              "VALUES (:trial_id, :title, :conditions, :interventions, :body)"), _fts_row(record))
+        fulltext.put(conn, record, fresh=fresh)

@@ -2,7 +2,7 @@
 
 ``install(app, engine)`` adds the pages (``/``, ``/trials/{id}``, ``/dashboard``) and the static files (``/static``)
 to the API app; ``api.app.create_app`` calls it. Every script and library is served from ``/static`` (vendored, no
-CDN) and no page has inline script or style, so a strict ``script-src 'self'`` policy can be added later unchanged.
+CDN) and no page has inline script or style, so the strict Content-Security-Policy of ``api/hardening.py`` holds.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..export.text_page import date_text
-from . import view
+from . import auth, curation, view
 from .pages import error_page, router, wants_json
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +52,7 @@ def make_env() -> Environment:
         CATEGORY_LABELS=view.CATEGORY_LABELS, labels=view.labels, SECTIONS=view.SECTIONS,
         DATE_FIELDS=view.DATE_FIELDS, other_fields=view.other_fields, matched_term=view.matched_term,
     )
+    env.globals["viewer"] = auth.viewer  # the signed-in account (None for the public), for header and forms
     return env
 
 
@@ -108,6 +109,9 @@ def install(app: FastAPI, engine: Engine) -> None:
     env = make_env()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router(engine, env))
+    app.include_router(auth.router(engine, env))
+    app.include_router(curation.router(engine, env))
+    app.add_middleware(auth.NoStoreForSignedIn)
     _install_error_pages(app, env)
 
 

@@ -16,12 +16,12 @@ from jinja2 import Environment
 from sqlalchemy import Engine
 
 from ..api import problems
-from ..api.app import TrialList, VersionChange, VersionInfo
+from ..api.app import VersionChange, VersionInfo, field_list, trial_list_json
 from ..api.params import filters
 from ..query.search import Filters, QueryError, search
 from ..query.stats import stats
 from ..query.study import study_view
-from ..store import get_record, history
+from ..store import audit, get_record, history
 from ..store.studies import study_links, study_members
 from . import view
 
@@ -68,14 +68,6 @@ def _versions(engine: Engine, trial_id: str) -> list[VersionInfo]:
             for v in history(engine, trial_id)]
 
 
-def _trim(record: dict[str, Any], fields: str | None) -> dict[str, Any]:
-    wanted = [x.strip() for x in fields.split(",") if x.strip()] if fields else None
-    if not wanted:
-        return record
-    keep = {"id", *wanted}
-    return {k: v for k, v in record.items() if k in keep}
-
-
 def router(engine: Engine, env: Environment) -> APIRouter:
     r = APIRouter(include_in_schema=False)
 
@@ -92,8 +84,7 @@ def router(engine: Engine, env: Environment) -> APIRouter:
         if wants_json(request, format):
             # A bad cursor raises QueryError here, which the API's handler turns into the same 400 problem.
             res = search(engine, f, limit=limit, cursor=cursor, sort=sort, with_facets=True)
-            return _json(TrialList(total=res.total, results=[_trim(h.record, fields) for h in res.hits],
-                                   facets=res.facets, next=res.next))
+            return trial_list_json(res, field_list(fields), headers={"Vary": VARY})
         try:
             res = search(engine, f, limit=limit, cursor=cursor, sort=sort, with_facets=True)
         except QueryError as exc:
@@ -118,10 +109,14 @@ def router(engine: Engine, env: Environment) -> APIRouter:
                               f"No trial has the registry ID “{trial_id}”. Check the ID, or search for it.")
         versions = _versions(engine, record["id"])
         study = study_view(study_members(engine, record["id"]), study_links(engine, record["study_id"]))
+        audit_entries = [e.to_json() for e in audit.for_target(engine, record["id"])]  # = /api/trials/{id}/audit
         if as_json:
-            return _json({"record": record, "versions": versions, "study": study})
+            return _json({"record": record, "versions": versions, "study": study, "audit": audit_entries})
+        from .curation import curation_context
+
         return page(env, "trial.html", request=request, rec=record, versions=versions, study=study, nav=None,
-                    requested_id=trial_id)
+                    requested_id=trial_id, audit=audit_entries,
+                    curation=curation_context(engine, request, record))
 
     @r.get("/dashboard", response_model=None)
     def dashboard_page(request: Request, f: Annotated[Filters, Depends(filters)],

@@ -209,14 +209,17 @@ REWRITES: dict[str, str] = {
 }
 
 # Qualifiers that narrow a condition without changing what it is: stripped when the text doesn't match as written,
-# so "Moderate to Severe ARDS" links to ARDS. The result is never more specific than the text.
+# so "Moderate to Severe ARDS" links to ARDS. The result is never more specific than the text. Two rounds: first the
+# qualifiers that are never part of a disease name, then (STRIPPABLE_LAST) those that often are — "Severe Acute
+# Respiratory Distress Syndrome" keeps its "acute".
 STRIPPABLE = (
-    "moderate to severe", "mild to moderate", "severe", "moderate", "mild", "refractory", "treatment resistant",
-    "drug resistant", "therapy resistant", "advanced", "symptomatic", "confirmed", "laboratory confirmed",
-    "suspected", "newly diagnosed", "in remission", "patient with", "patients with", "subject with", "people with",
-    "adult with", "child with", "patient", "subject", "related", "associated", "established", "active", "stable",
-    "primary", "chronic", "acute", "first", "recurrent", "relapsed", "persistent", "long term", "early",
+    "moderate to severe", "mild to moderate", "moderate or severe", "severe", "moderate", "mild", "refractory",
+    "treatment resistant", "drug resistant", "therapy resistant", "advanced", "symptomatic", "confirmed",
+    "laboratory confirmed", "suspected", "newly diagnosed", "in remission", "patient with", "patients with",
+    "subject with", "people with", "adult with", "child with", "patient", "subject", "related", "associated",
+    "established", "active", "stable",
 )
+STRIPPABLE_LAST = ("primary", "chronic", "acute", "first", "recurrent", "relapsed", "persistent", "long term", "early")
 
 VAGUE_TERMS: frozenset[str] = frozenset({
     "MONDO:0000001",  # disease

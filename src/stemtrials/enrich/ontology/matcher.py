@@ -31,9 +31,10 @@ from itertools import product
 
 from rapidfuzz import fuzz, process
 
-from . import lexicon
+from . import lexicon, rewording
 from .index import MondoIndex, Ref
 from .normalize import cased_tokens, normalize, sorted_key, tokens
+from .via_mesh import via_mesh, via_mesh_any_order
 
 _PARENS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
 _SEMANTIC_TAG = re.compile(r"\((?:disorder|disease|finding|morphologic abnormality|situation)\)\s*$", re.I)
@@ -62,27 +63,7 @@ class Hit:
 
 
 Cased = list[tuple[str, bool]]
-
-
-def _abbrev_table() -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
-    return {tuple(tokens(k)): (k, v) for k, v in lexicon.ABBREVIATIONS.items()}
-
-
-_ABBREV = _abbrev_table()
-Phrases = dict[str, list[tuple[tuple[str, ...], list[str]]]]
-
-
-def _by_first_word(phrases: list[tuple[tuple[str, ...], list[str]]]) -> Phrases:
-    """Phrase tables indexed by their first word, longest phrase first: a text is scanned once, word by word."""
-    out: Phrases = {}
-    for src, dst in sorted(phrases, key=lambda p: -len(p[0])):
-        out.setdefault(src[0], []).append((src, dst))
-    return out
-
-
-_REWRITES = _by_first_word([(tuple(tokens(k)), tokens(v)) for k, v in lexicon.REWRITES.items()
-                            if tokens(k) != tokens(v)])
-_STRIP = _by_first_word([(tuple(tokens(s)), []) for s in lexicon.STRIPPABLE])
+_ABBREV = rewording.ABBREV
 
 
 class Matcher:
@@ -128,7 +109,7 @@ class Matcher:
             free = {r.n for r in extra} - {r.n for r in refs}
             refs = refs + extra
         if not refs:
-            refs = [Ref(n, "d") for n in _via_mesh(norm)]
+            refs = [Ref(n, "d") for n in via_mesh(norm)]
         return [(n, k, n in free) for n, k in self.choose(refs, caps, context)]
 
     # ---- step 1: the whole text, as written and reworded ---------------------------------------------------
@@ -143,24 +124,40 @@ class Matcher:
                 score = SCORE[kind[0]] * factor * (0.97 if free else 1.0)
                 return [Hit(n, round(score, 3), method or METHOD[kind[0]], " ".join(variant), whole=True)]
         abbrev = self._abbreviation(tc, whole=True, context=context)
-        return abbrev
+        return abbrev or self._through_mesh(toks, caps)
+
+    def _through_mesh(self, toks: list[str], caps: bool) -> list[Hit]:
+        """Last resort for a whole text written in words: a MeSH heading in another word order."""
+        if caps or len(toks) < 2:
+            return []
+        found = [n for n in via_mesh_any_order(" ".join(toks)) if not self.idx.is_blocked(n)]
+        return [Hit(n, 0.85, "synonym", " ".join(toks), whole=True) for n in found[:1]] if len(found) == 1 else []
 
     def _variants(self, toks: list[str], caps: list[bool]) -> list[tuple[list[str], str | None, float]]:
+        """Rewordings of a whole text, most faithful first, each with the method to report and a score factor."""
         out: list[tuple[list[str], str | None, float]] = [(toks, None, 1.0)]
-        expanded = _expand_inline(toks, caps)
+        expanded = rewording.expand_inline(toks, caps)
         if expanded != toks:
             out.append((expanded, "abbreviation", 0.88))
-        rewritten = _rewrite(toks)
+        rewritten = rewording.rewrite(toks)
         if rewritten != toks:
             out.append((rewritten, "synonym", 0.92))
+        elif (reordered := rewording.rewrite_any_order(toks)) is not None:
+            out.append((reordered, "synonym", 0.9))
         merged = self._merge_compounds(rewritten)
         if merged != rewritten:
             out.append((merged, "synonym", 0.9))
-        stripped = _strip(merged)
-        if stripped and stripped != merged:
-            out.append((stripped, None, 0.88))
-            out.append((_rewrite(stripped), "synonym", 0.86))
-        base = stripped or merged
+        if (swapped := rewording.swap_disease_words(merged)) is not None:
+            out.append((swapped, None, 0.9))
+        base = merged
+        for all_rounds in (False, True):
+            stripped = rewording.strip(merged, all_rounds=all_rounds)
+            if stripped and stripped != base:
+                out.append((stripped, None, 0.88))
+                out.append((rewording.rewrite(stripped), "synonym", 0.86))
+                if (swapped := rewording.swap_disease_words(stripped)) is not None:
+                    out.append((swapped, None, 0.85))
+                base = stripped
         if base and base[-1] in ("disease", "disorder") and len(base) > 1:
             out.append((base[:-1], None, 0.85))  # "Kienbock Disease" ~ "Kienbock"; never the reverse ("pregnancy")
         return out
@@ -190,9 +187,12 @@ class Matcher:
         if not (caps or (whole and lower not in lexicon.COMMON_WORDS)
                 or (len(original) >= 4 and lower not in lexicon.COMMON_WORDS)):
             return []
-        if len(expansions) > 1:
+        # Two letters picked out of a longer text are as often something else ("ED" the emergency department, "PD-1",
+        # "CD20", the ICD code "RA01.0"): read them only when the record's own words name the expansion.
+        needs_context = len(expansions) > 1 or (not whole and len(original) <= 2)
+        if needs_context:
             self._context_used = True
-        chosen = expansions[0] if len(expansions) == 1 else _by_context(expansions, context)
+        chosen = _by_context(expansions, context) if needs_context else expansions[0]
         if chosen is None:
             return []
         for n, _kind, free in self._lookup(tokens(chosen), False, context):
@@ -202,7 +202,7 @@ class Matcher:
 
     # ---- step 2: phrase scan ---------------------------------------------------------------------------------
     def phrases(self, tc: Cased, context: Context) -> list[Hit]:
-        tc = _rewrite_cased(tc)
+        tc = rewording.rewrite_cased(tc)
         toks = [t for t, _ in tc]
         covered = [False] * len(toks)
         found: list[tuple[int, int, Hit]] = []
@@ -369,85 +369,6 @@ def _own_name(curie: str, word: str) -> bool:
         if x.startswith(("MESH:", "DOID:")) and (xt := snapshot.term(x)) is not None:
             labels.append(xt.label or "")
     return any(normalize(label) == word for label in labels)
-
-
-@lru_cache(maxsize=65536)
-def _via_mesh(norm: str) -> tuple[int, ...]:
-    """Mondo terms reached through MeSH when no Mondo name fits: the text is a name of a MeSH descriptor (its heading
-    or any entry term — "Bladder Cancer" is one of "Urinary Bladder Neoplasms"), and the descriptor maps to Mondo
-    (word-sharing mappings only, most trusted tier, most general term). An entry term is never broader than its
-    descriptor, so this never yields a subtype the text doesn't state. Acronym-like and one-word entry terms are
-    left out."""
-    from . import snapshot
-
-    if " " not in norm:  # one-word entry terms are often loose ("Deformity" under Congenital Abnormalities)
-        return ()
-    row = snapshot.connect().execute("SELECT refs FROM names WHERE norm = ?", (norm,)).fetchone()
-    if row is None:
-        return ()
-    idx = default_matcher().idx
-    out: set[int] = set()
-    for item in row[0].split():
-        n, kind = item.split(":")
-        if kind.endswith("a") or int(n) <= len(idx.ids):
-            continue
-        rows = snapshot.connect().execute(
-            "SELECT mondo, tier FROM mesh_mondo WHERE mesh = ? AND lexical = 1", (int(n),)).fetchall()
-        rows = [(m, tier) for m, tier in rows if m <= len(idx.ids) and not idx.flags[m - 1]]
-        if rows:
-            best = min(tier for _, tier in rows)
-            out |= {m for m, tier in rows if tier == best}
-    return tuple(sorted(n for n in out if not (idx.ancestors(n) & out)))
-
-
-def _rewrite(toks: list[str]) -> list[str]:
-    return [t for t, _ in _rewrite_cased([(t, False) for t in toks])]
-
-
-def _rewrite_cased(tc: Cased) -> Cased:
-    """One left-to-right pass of lexicon.REWRITES (longest phrase first at each position; output never re-read)."""
-    toks = [t for t, _ in tc]
-    out: Cased = []
-    i = 0
-    while i < len(toks):
-        for src, dst in _REWRITES.get(toks[i], ()):
-            if tuple(toks[i:i + len(src)]) == src:
-                out.extend((d, False) for d in dst)
-                i += len(src)
-                break
-        else:
-            out.append(tc[i])
-            i += 1
-    return out
-
-
-def _expand_inline(toks: list[str], caps: list[bool]) -> list[str]:
-    """Unambiguous abbreviations written in capitals replaced by their expansion, in place: "Acute GVH Disease" →
-    "acute graft versus host disease", "GVHD, Acute" → "graft versus host disease acute"."""
-    out: list[str] = []
-    for t, c in zip(toks, caps, strict=True):
-        entry = _ABBREV.get((t,))
-        if entry and len(entry[1]) == 1 and (c or len(entry[0]) >= 4) and t not in lexicon.COMMON_WORDS:
-            out.extend(tokens(entry[1][0]))
-        else:
-            out.append(t)
-    return out
-
-
-def _strip(toks: list[str]) -> list[str]:
-    """The tokens without qualifier phrases (lexicon.STRIPPABLE), wherever they stand — unless nothing would be
-    left."""
-    out: list[str] = []
-    i = 0
-    while i < len(toks):
-        for src, _ in _STRIP.get(toks[i], ()):
-            if tuple(toks[i:i + len(src)]) == src and len(src) < len(toks):
-                i += len(src)
-                break
-        else:
-            out.append(toks[i])
-            i += 1
-    return out
 
 
 def _by_context(expansions: tuple[str, ...], context: Context) -> str | None:

@@ -7,7 +7,8 @@ snapshot built with another version rather than silently matching nothing.
 
 The rules are deliberately crude but *symmetric*: "diabetes" becoming "diabete" does no harm as long as both sides
 become the same thing. What matters is that trivial differences vanish — case, punctuation, possessives, plurals,
-British/American spelling, Greek letters, Roman numerals after "type"/"grade", letter–digit glue ("COVID19").
+British/American spelling, Greek letters, Roman numerals after "type"/"grade", letter–digit glue ("COVID19"), and
+articles — but not the letter "A" of "Hemophilia A" or "Hepatitis A", which names a different disease.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-NORMALIZER_VERSION = "3"
+NORMALIZER_VERSION = "4"
 
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "λ": "lambda", "μ": "mu", "ε": "epsilon"}
 _GREEK_RE = re.compile("|".join(_GREEK))
@@ -25,7 +26,8 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 
 _ARTICLES = frozenset({"the", "a", "an"})
 # Dropped from the word-order-free key only: "carcinoma of the lung" ~ "lung carcinoma".
-_WEAK = frozenset({"of", "in", "on", "for", "by", "to", "at", "from", "the", "a", "an"})
+# ("a" is not weak: tokens() keeps it only as a letter designation, as in "hemophilia A".)
+_WEAK = frozenset({"of", "in", "on", "for", "by", "to", "at", "from", "the", "an"})
 
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
           "x": "10"}
@@ -102,9 +104,14 @@ def cased_tokens(text: str) -> list[tuple[str, bool]]:
     s = _POSSESSIVE.sub(r"\1", s)  # Crohn's → Crohn (the ontologies use both forms)
     s = _NON_ALNUM.sub(" ", s)
     out: list[tuple[str, bool]] = []
-    for word in s.split():
+    words = s.split()
+    for k, word in enumerate(words):
         upper = sum(c.isupper() for c in word)
         caps = upper >= 2 and upper >= sum(c.islower() for c in word)
+        if k > 0 and (word == "A" or (word == "a" and k == len(words) - 1)):
+            # A letter designation, not the article: "Hemophilia A", "Hepatitis A", "type A" (capital or last).
+            out.append(("a", False))
+            continue
         for raw in _LETTER_DIGIT.sub(" ", word.lower()).split():  # COVID19 → covid 19, T1DM → t 1 dm
             if raw in _ARTICLES:
                 continue

@@ -78,17 +78,47 @@ def upgrade() -> None:
         sa.Column("value", sa.String(255), primary_key=True),
     )
     op.create_index("ix_trial_facets_value", "trial_facets", ["facet", "value"])
-    if op.get_bind().dialect.name == "sqlite":
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
         # unicode61 with diacritics removed; prefix indexes make type-ahead prefixes cheap.
         op.execute(
             "CREATE VIRTUAL TABLE trials_fts USING fts5("
             "trial_id UNINDEXED, title, conditions, interventions, body, "
             "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
         )
+    elif dialect == "postgresql":
+        # The same index on PostgreSQL (store/fulltext.py writes both): a weighted tsvector of pre-folded tokens
+        # under GIN. pg_trgm indexes the facet values that text filters match as substrings ("lung" in a condition).
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute(
+            "CREATE TABLE trials_fts (trial_id VARCHAR(64) PRIMARY KEY REFERENCES trials (id) ON DELETE CASCADE, "
+            "document TSVECTOR NOT NULL)"
+        )
+        op.execute("CREATE INDEX ix_trials_fts_document ON trials_fts USING GIN (document)")
+        op.execute("CREATE INDEX ix_trial_facets_value_trgm ON trial_facets USING GIN (lower(value) gin_trgm_ops)")
+        # A counter every write to the trials or their facets moves (once per statement, not per row), so a
+        # server's in-memory search snapshot (query/trial_index.py) knows when it is stale. SQLite needs none: its
+        # PRAGMA data_version tells the same.
+        op.execute("CREATE TABLE store_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL)")
+        op.execute("INSERT INTO store_generation VALUES (1, 0)")
+        op.execute(
+            "CREATE FUNCTION stemtrials_bump_generation() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; RETURN NULL; END $$"
+        )
+        for table in ("trials", "trial_facets"):
+            op.execute(
+                f"CREATE TRIGGER {table}_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION stemtrials_bump_generation()"
+            )
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
+    if op.get_bind().dialect.name in ("sqlite", "postgresql"):
         op.execute("DROP TABLE IF EXISTS trials_fts")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TABLE IF EXISTS store_generation")
+        for table in ("trials", "trial_facets"):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_generation ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS stemtrials_bump_generation()")
     for name in ("trial_facets", "trial_ids", "versions", "raw_inputs", "trials"):
         op.drop_table(name)
