@@ -1,12 +1,10 @@
-"""Migration 0003 on SQLite and PostgreSQL: it creates exactly the curation tables schema.py describes, its triggers
-keep the audit log append-only on both, it downgrades and upgrades cleanly, and a curator's override works end to
-end on PostgreSQL (a throw-away database, dropped afterwards; skipped, saying why, when no server answers)."""
+"""Migrations 0003-0004 on both backends (tests/backends.py): they create exactly the curation and store-state tables
+schema.py describes, the triggers keep the audit log append-only, they downgrade and upgrade cleanly, and a curator's
+override works end to end."""
 
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,8 +12,8 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from curation_helpers import NCT, condition_terms
 from helpers import cli
@@ -23,8 +21,9 @@ from stemtrials.store import accounts, audit, curation, open_engine
 from stemtrials.store import schema as s
 from stemtrials.store.db import MIGRATIONS
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 CURATION_TABLES = {"users", "api_tokens", "sessions", "overrides", "audit_log"}
+# Tables whose migrated form is compared with schema.py here: the curation tables and the store state (0004).
+CHECKED_TABLES = CURATION_TABLES | {"store_state"}
 
 
 def _table_of(diff: tuple | list) -> str | None:
@@ -42,7 +41,7 @@ def _schema_differences(engine: Engine) -> list:
     """What differs between the migrated database and schema.py, for the curation tables."""
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), s.metadata)
-    return [d for d in diffs if _table_of(d) in CURATION_TABLES]
+    return [d for d in diffs if _table_of(d) in CHECKED_TABLES]
 
 
 def _migrate(engine: Engine, revision: str, up: bool) -> None:
@@ -72,52 +71,29 @@ def _check_migration(engine: Engine) -> None:
         conn.execute(text("DELETE FROM audit_log"))
 
 
-def test_migration_on_sqlite(tmp_path: Path):
-    _check_migration(open_engine(str(tmp_path / "m.db")))
-
-
-@pytest.fixture()
-def pg_url() -> Iterator[str]:
-    name = f"stemtrials_curation_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(f"{PG_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/postgres",
-                          isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"no PostgreSQL server at {PG_SERVER}: {exc.orig}")
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def test_migration_on_postgresql(pg_url: str):
-    engine = open_engine(pg_url)
+def test_migration(db_url: str):
+    engine = open_engine(db_url)
     try:
         _check_migration(engine)
     finally:
         engine.dispose()
 
 
-def test_curation_on_postgresql(pg_url: str, shared: Path):
-    run = cli(pg_url, "import", str(shared / "seeds"))
+def test_curation_on_either_backend(db_url: str, shared: Path):
+    run = cli(db_url, "import", str(shared / "seeds"))
     assert run.code == 0 and "imported: 2 new" in run.stdout, run.stdout + run.stderr
-    engine = open_engine(pg_url)
+    engine = open_engine(db_url)
     try:
         accounts.create_user(engine, "pg_curator", "curator", None, "cli:test")
         change = curation.set_condition_terms(engine, NCT, "Tissue Damage", ["MONDO:0005416"], "user:pg_curator")
         assert change.version is not None
-        shown = json.loads(cli(pg_url, "show", NCT, "--format", "json").stdout)
+        shown = json.loads(cli(db_url, "show", NCT, "--format", "json").stdout)
         assert condition_terms(shown, "Tissue Damage") == ["MONDO:0005416"]
-        found = json.loads(cli(pg_url, "search", "--condition", "MONDO:0005178", "--json").stdout)
+        found = json.loads(cli(db_url, "search", "--condition", "MONDO:0005178", "--json").stdout)
         assert [h["id"] for h in found["results"]] == [NCT]
-        by_text = json.loads(cli(pg_url, "search", "osteoarthritis", "--json").stdout)  # the full-text index too
+        by_text = json.loads(cli(db_url, "search", "osteoarthritis", "--json").stdout)  # the full-text index too
         assert [h["id"] for h in by_text["results"]] == [NCT]
-        assert "1 unchanged" in cli(pg_url, "import", str(shared / "seeds/004_e65ca66711663aaa.txt")).stdout
+        assert "1 unchanged" in cli(db_url, "import", str(shared / "seeds/004_e65ca66711663aaa.txt")).stdout
         assert [e.action for e in audit.for_target(engine, NCT)] == ["override.set"]
     finally:
         engine.dispose()

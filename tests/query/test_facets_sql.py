@@ -246,9 +246,10 @@ CLICKABLE = {"status": "status", "phase": "phase", "study_type": "study_type", "
 
 
 @pytest.mark.parametrize("which", ["sample", "onto"])
-def test_every_facet_value_filters_to_its_count(which: str, request: pytest.FixtureRequest) -> None:
+def test_every_facet_value_filters_to_its_count(which: str, backend: str, request: pytest.FixtureRequest) -> None:
     """Clicking a facet value (filtering by it exactly as shown) selects exactly as many trials as the facet says —
-    for every value of every clickable facet, letter case and accents included."""
+    for every value of every clickable facet, letter case and accents included. (``backend`` is asked for by name so
+    that the test runs per backend: the engine fixture fetched below depends on it.)"""
     db: Path = request.getfixturevalue(f"{which}_db")
     engine: Engine = request.getfixturevalue(f"{which}_engine")
     _, want = expected_facets(db, Case("all", Filters(), {}, "1"))

@@ -96,14 +96,19 @@ def upgrade() -> None:
         )
         op.execute("CREATE INDEX ix_trials_fts_document ON trials_fts USING GIN (document)")
         op.execute("CREATE INDEX ix_trial_facets_value_trgm ON trial_facets USING GIN (lower(value) gin_trgm_ops)")
-        # A counter every write to the trials or their facets moves (once per statement, not per row), so a
-        # server's in-memory search snapshot (query/trial_index.py) knows when it is stale. SQLite needs none: its
-        # PRAGMA data_version tells the same.
+        # A counter that every transaction writing the trials or their facets moves, so a server's in-memory search
+        # snapshot (query/trial_index.py) knows when it is stale. SQLite needs none: its PRAGMA data_version tells
+        # the same. Once per transaction, not per statement: an executemany fires a statement trigger per row, and
+        # updating one row thousands of times in a transaction grows its version chain, quadratically slow. The
+        # transaction-local setting is undone with a rolled-back savepoint, as the bump itself is.
         op.execute("CREATE TABLE store_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL)")
         op.execute("INSERT INTO store_generation VALUES (1, 0)")
         op.execute(
-            "CREATE FUNCTION stemtrials_bump_generation() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN UPDATE store_generation SET n = n + 1 WHERE id = 1; RETURN NULL; END $$"
+            "CREATE FUNCTION stemtrials_bump_generation() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF coalesce(current_setting('stemtrials.generation_bumped', true), '') <> txid_current()::text THEN "
+            "UPDATE store_generation SET n = n + 1 WHERE id = 1; "
+            "PERFORM set_config('stemtrials.generation_bumped', txid_current()::text, true); "
+            "END IF; RETURN NULL; END $$"
         )
         for table in ("trials", "trial_facets"):
             op.execute(
