@@ -97,3 +97,12 @@ def test_console_entry_point(db: str):
                           "--format", "json"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["id"] == "NCT03123458"
+
+
+def test_demo_imports_the_bundled_sample_and_shows_a_trial(db_url: str):
+    # The README's main job without its last step (serving): the bundled real sample, a trial page, the landscape.
+    run = cli(db_url, "demo", "--no-serve")
+    assert run.code == 0, run.stderr
+    summary = next(line for line in run.stdout.splitlines() if line.startswith("imported:"))
+    assert summary.endswith(" 0 errors") and not summary.startswith("imported: 0 new"), summary
+    assert "NCT03123458" in run.stdout and "Mesenchymal" in run.stdout

@@ -160,7 +160,7 @@ class Matched:
     scores (lower ranks first; None without a query)."""
 
     index: TrialIndex
-    docs: list[int]
+    docs: Sequence[int]
     scores: dict[int, float] | None
 
 
@@ -229,8 +229,8 @@ def decode_cursor(cursor: str) -> tuple[Any, str]:
         key, trial_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(trial_id, str) or not isinstance(key, (str, int, float)) or isinstance(key, bool):
             raise ValueError
-        # Keys we write are strings, 64-bit ints and finite bm25 floats; anything else would fail in the database
-        # (an int SQLite can't bind, a bool SQLAlchemy won't compare) or match nothing (NaN).
+        # Keys we write are dates (strings), enrollments (64-bit ints) and finite relevance scores: anything else is
+        # not the key of a page we served (a bool compares like an int, NaN is unordered).
         if isinstance(key, int) and not -(2**63) <= key < 2**63:
             raise ValueError
         if isinstance(key, float) and not math.isfinite(key):
