@@ -14,7 +14,7 @@ import heapq
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
 from typing import Any, Literal
@@ -121,6 +121,7 @@ def _ontology_filter(facet: str, closure_facet: str, prefix: str, terms: list[st
 
 
 def filter_clauses(f: Filters) -> list[Any]:
+    """The SQL conditions of the filters (``stem_cell_only`` is applied on the snapshot, see :func:`match`)."""
     t = s.trials.c
     clauses: list[Any] = []
     if f.status:
@@ -149,26 +150,24 @@ def filter_clauses(f: Filters) -> list[Any]:
         clauses.append(t.sex.in_(["all", f.sex.lower()]))
     if f.healthy_volunteers is not None:
         clauses.append(t.healthy_volunteers.is_(f.healthy_volunteers))
-    if f.stem_cell_only:
-        clauses.append(t.is_stem_cell.is_(True))
     return clauses
 
 
 @dataclass
 class Matched:
-    """The trials a search selects (snapshot positions, one per study unless ``per_record``) and their full-text
-    scores (lower ranks first; None without a query)."""
+    """The trials a search selects (snapshot positions, one per study unless ``per_record``), every matching record
+    before that choice, and their full-text scores (lower ranks first; None without a query)."""
 
     index: TrialIndex
     docs: Sequence[int]
+    records: Sequence[int]
     scores: dict[int, float] | None
 
 
 def _filter_sql(engine: Engine, f: Filters) -> Any:
-    """The SQL selecting the IDs of the trials the filters keep; None when no filter is set. (Stem-cell only is
-    applied on the snapshot.)"""
+    """The SQL selecting the IDs of the trials the filters keep; None when no filter is set."""
     t = s.trials.c
-    clauses = filter_clauses(replace(f, stem_cell_only=False))
+    clauses = filter_clauses(f)
     words = fulltext.tokens(f.q) if f.q else []
     if words and engine.dialect.name not in ("sqlite", "postgresql"):
         # No full-text index on this backend: every word must occur in the title (case-insensitive).
@@ -202,7 +201,7 @@ def match(engine: Engine, f: Filters) -> Matched:
         docs = range(len(index))
     if f.stem_cell_only:
         docs = [d for d in docs if index.stem_cell[d]]
-    return Matched(index, docs if f.per_record else index.collapse(docs), scores)
+    return Matched(index, docs if f.per_record else index.collapse(docs), docs, scores)
 
 
 # ---------------------------------------------------------------- sorting and cursors

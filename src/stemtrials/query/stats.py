@@ -4,7 +4,6 @@ whole database or any search (the same filters as search, ontology-aware)."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -24,8 +23,8 @@ def stats(engine: Engine, f: Filters | None = None, top: int | None = 25) -> dic
         versions = conn.execute(select(func.count()).select_from(s.versions)).scalar() or 0
     # Stem-cell trials: the same match narrowed to stem-cell records before choosing one per study (a study counts
     # when any of its matching records is a stem-cell trial).
-    stem_cell = len(match(engine, replace(f, stem_cell_only=True)).docs) if m.index.multi_record_studies else \
-        sum(1 for d in m.docs if m.index.stem_cell[d])
+    stem_records = [d for d in m.records if m.index.stem_cell[d]]
+    stem_cell = len(stem_records if f.per_record else m.index.collapse(stem_records))
     return {
         "trials": len(m.docs),
         "stem_cell_trials": stem_cell,
